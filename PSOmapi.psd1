@@ -1,0 +1,23 @@
+@{
+    # The single source of the module version: Directory.Build.props reads it into every assembly.
+    ModuleVersion        = '0.1.0'
+    GUID                 = '5f3c1f0e-7d4a-4b8e-9a57-2f0c6c1d9e41'
+    RootModule           = 'PSOmapi.dll'
+    Author               = 'The PSOmapi authors'
+    CompanyName          = 'PSOmapi'
+    Copyright            = '(c) The PSOmapi authors. MIT License.'
+    Description          = 'Manage ISC DHCP servers (dhcpd) through OMAPI: leases, hosts, groups, classes, failover state.'
+    PowerShellVersion    = '5.1'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    FormatsToProcess     = @()
+    CmdletsToExport      = @()
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('DHCP', 'ISC', 'dhcpd', 'OMAPI', 'Linux', 'Windows', 'PSEdition_Core', 'PSEdition_Desktop')
+            LicenseUri = 'https://opensource.org/licenses/MIT'
+        }
+    }
+}

@@ -1,0 +1,579 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using Omapi.Core.Protocol;
+using Omapi.Core.Security;
+
+namespace Omapi.Core.Connection
+{
+    /// <summary>
+    /// One TCP connection to dhcpd, shareable by any number of callers on any threads. Requests are pipelined within the
+    /// byte budget of <see cref="OmapiConnectionOptions.WindowBytes"/>, replies are matched by rid, every signed reply is
+    /// verified. Any protocol violation or transport error closes the connection and fails every waiting request;
+    /// the owner (<see cref="OmapiSession"/>) opens a new one.
+    /// </summary>
+    public sealed class OmapiConnection : IDisposable
+    {
+        private static readonly byte[] AuthenticatorType = OmapiEncoding.FromString("authenticator");
+
+        private readonly OmapiConnectionOptions _options;
+        private readonly Socket _socket;
+        private readonly NetworkStream _stream;
+        private readonly SemaphoreSlim _sendLock = new SemaphoreSlim(1, 1);
+        private readonly ConcurrentDictionary<uint, Pending> _pending = new ConcurrentDictionary<uint, Pending>();
+        private readonly ConcurrentDictionary<string, int> _largestReply = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        private readonly SendWindow _window;
+        private readonly int _extraHeaderBytes;
+        private readonly TaskCompletionSource<Exception> _closed = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
+        private OmapiMac? _sendMac;
+        private OmapiMac? _receiveMac;
+        private uint _authId;
+        private int _nextId;
+        private long _requestsSent;
+        private long _bytesSent;
+        private long _bytesReceived;
+        private long _repliesReceived;
+
+        private OmapiConnection(OmapiConnectionOptions options, Socket socket, int extraHeaderBytes)
+        {
+            _options = options;
+            _socket = socket;
+            _stream = new NetworkStream(socket, ownsSocket: true);
+            _extraHeaderBytes = extraHeaderBytes;
+            _window = new SendWindow(options.WindowBytes);
+#pragma warning disable CA5394 // Not security-relevant: dhcpctl also starts at random(); it only has to be unique per connection.
+            _nextId = new Random().Next(1, int.MaxValue / 2);
+#pragma warning restore CA5394
+        }
+
+        /// <summary>The server endpoint, "server:port".</summary>
+        public string Endpoint => _options.Endpoint;
+
+        /// <summary>True until the connection is closed or faulted.</summary>
+        public bool IsOpen => !_closed.Task.IsCompleted;
+
+        /// <summary>Why the connection closed (null while open).</summary>
+        public Exception? Fault => _closed.Task.IsCompleted ? _closed.Task.Result : null;
+
+        /// <summary>Completes with the reason when the connection closes.</summary>
+        public Task<Exception> Closed => _closed.Task;
+
+        /// <summary>True when messages are signed (an authenticator is open).</summary>
+        public bool IsAuthenticated => _authId != 0;
+
+        /// <summary>The server-side handle of our authenticator (0 when unauthenticated).</summary>
+        public uint AuthenticatorHandle => _authId;
+
+        /// <summary>Requests waiting for replies (including abandoned ones whose replies have not come yet).</summary>
+        public int InFlight => _window.InFlight;
+
+        /// <summary>Requests sent on this connection.</summary>
+        public long RequestsSent => Interlocked.Read(ref _requestsSent);
+
+        /// <summary>Replies received on this connection.</summary>
+        public long RepliesReceived => Interlocked.Read(ref _repliesReceived);
+
+        /// <summary>Bytes written, intro included.</summary>
+        public long BytesSent => Interlocked.Read(ref _bytesSent);
+
+        /// <summary>Bytes read, intro included.</summary>
+        public long BytesReceived => Interlocked.Read(ref _bytesReceived);
+
+        /// <summary>
+        /// Connects, exchanges intros, and when <see cref="OmapiConnectionOptions.Key"/> is set opens the authenticator and
+        /// proves the secret with one signed round trip. Throws <see cref="OmapiConnectionException"/>,
+        /// <see cref="OmapiTimeoutException"/>, <see cref="OmapiProtocolException"/> or <see cref="OmapiAuthenticationException"/>.
+        /// </summary>
+        public static async Task<OmapiConnection> ConnectAsync(OmapiConnectionOptions options, CancellationToken cancellationToken = default)
+        {
+            if (options == null)
+            {
+                throw new ArgumentNullException(nameof(options));
+            }
+
+            options = options.Clone();
+            options.Validate();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.ConnectTimeout);
+            Socket? socket = null;
+            OmapiConnection? connection = null;
+            try
+            {
+                IPAddress[] addresses = await ResolveAsync(options.Server).ConfigureAwait(false);
+                socket = await ConnectSocketAsync(addresses, options, timeout.Token).ConfigureAwait(false);
+                byte[] intro = OmapiCodec.EncodeIntro();
+                await WriteAllAsync(socket, intro, timeout.Token).ConfigureAwait(false);
+                byte[] peerIntro = await ReadExactlyAsync(socket, OmapiCodec.IntroLength, timeout.Token).ConfigureAwait(false);
+                int extra = OmapiCodec.ParseIntro(peerIntro, 0);
+                connection = new OmapiConnection(options, socket, extra);
+                socket = null; // owned by the connection now
+                connection._bytesSent = intro.Length;
+                connection._bytesReceived = peerIntro.Length;
+                connection.StartReading();
+                if (options.Key != null)
+                {
+                    await connection.AuthenticateAsync(options.Key, timeout.Token).ConfigureAwait(false);
+                }
+
+                return connection;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                connection?.Dispose();
+                throw new OmapiTimeoutException("connect to " + options.Endpoint, options.ConnectTimeout);
+            }
+            catch (Exception ex) when (ex is SocketException || ex is IOException || ex is ObjectDisposedException)
+            {
+                connection?.Dispose();
+                throw new OmapiConnectionException("Could not connect to dhcpd at " + options.Endpoint + ": " + ex.Message + " Check the server name, that omapi-port is set in dhcpd.conf, and that TCP " + options.Port.ToString(CultureInfo.InvariantCulture) + " is reachable.", ex);
+            }
+            catch
+            {
+                connection?.Dispose();
+                throw;
+            }
+            finally
+            {
+                socket?.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// Sends a request and returns the server's reply (an UPDATE or a STATUS; interpreting it is the caller's job).
+        /// Waits for room in the send window first. Cancellation or timeout abandons the wait; the reply, if it comes, is
+        /// discarded and its bytes returned to the window.
+        /// </summary>
+        public async Task<OmapiMessage> SendAsync(OmapiRequest request, CancellationToken cancellationToken = default)
+        {
+            if (request == null)
+            {
+                throw new ArgumentNullException(nameof(request));
+            }
+
+            ThrowIfClosed();
+            TimeSpan limit = request.Timeout ?? _options.RequestTimeout;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(limit);
+            CancellationToken token = timeout.Token;
+
+            uint id = NextId();
+            var message = new OmapiMessage(request.Op, request.Handle, id, 0, request.MessageValues, request.ObjectValues) { AuthId = _authId };
+            int requestBytes = OmapiCodec.GetEncodedLength(message, _sendMac?.Length ?? 0);
+            int replyBytes = EstimateReply(request.ReplyKind);
+            var pending = new Pending(requestBytes, replyBytes, request.ReplyKind, request.Description);
+            bool admitted = false;
+            bool sent = false;
+            try
+            {
+                await _window.AcquireAsync(requestBytes, replyBytes, token).ConfigureAwait(false);
+                admitted = true;
+                token.ThrowIfCancellationRequested();
+                await _sendLock.WaitAsync(token).ConfigureAwait(false);
+                try
+                {
+                    ThrowIfClosed();
+                    byte[] bytes = OmapiCodec.EncodeCore(message, _sendMac);
+                    _pending[id] = pending;
+                    sent = true;
+
+                    // Never cancel a write half-way: that would corrupt the stream. Writes are small and the window
+                    // keeps the server's buffers far from full, so they complete promptly.
+                    await _stream.WriteAsync(bytes, 0, bytes.Length, CancellationToken.None).ConfigureAwait(false);
+                    Interlocked.Add(ref _bytesSent, bytes.Length);
+                    Interlocked.Increment(ref _requestsSent);
+                }
+                finally
+                {
+                    _sendLock.Release();
+                }
+
+                using (token.Register(static state => ((Pending)state!).Completion.TrySetCanceled(), pending))
+                {
+                    return await pending.Completion.Task.ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
+            {
+                Abandon(id, pending, admitted, sent);
+                throw new OmapiTimeoutException(request.Description, limit);
+            }
+            catch (Exception ex) when (ex is IOException || ex is SocketException || ex is ObjectDisposedException)
+            {
+                Exception fault = Close(new OmapiConnectionException("The connection to dhcpd at " + Endpoint + " was lost while sending '" + request.Description + "': " + ex.Message, ex));
+                throw fault;
+            }
+            catch
+            {
+                Abandon(id, pending, admitted, sent);
+                throw;
+            }
+        }
+
+        /// <summary>Closes the connection; waiting requests fail with <see cref="OmapiConnectionException"/>.</summary>
+        public void Dispose()
+        {
+            Close(new OmapiConnectionException("The connection to dhcpd at " + Endpoint + " was closed by this client."));
+        }
+
+        private static async Task<IPAddress[]> ResolveAsync(string server)
+        {
+            if (IPAddress.TryParse(server, out IPAddress? literal))
+            {
+                if (literal.AddressFamily != AddressFamily.InterNetwork && !literal.IsIPv4MappedToIPv6)
+                {
+                    throw new OmapiConnectionException("dhcpd's OMAPI listens on IPv4 only; '" + server + "' is not an IPv4 address.");
+                }
+
+                return new[] { literal.IsIPv4MappedToIPv6 ? literal.MapToIPv4() : literal };
+            }
+
+            IPAddress[] all;
+            try
+            {
+                all = await Dns.GetHostAddressesAsync(server).ConfigureAwait(false);
+            }
+            catch (SocketException ex)
+            {
+                throw new OmapiConnectionException("Could not resolve the dhcpd server name '" + server + "': " + ex.Message, ex);
+            }
+
+            IPAddress[] v4 = all.Where(a => a.AddressFamily == AddressFamily.InterNetwork).ToArray();
+            if (v4.Length == 0)
+            {
+                throw new OmapiConnectionException("'" + server + "' has no IPv4 address; dhcpd's OMAPI listens on IPv4 only.");
+            }
+
+            return v4;
+        }
+
+        private static async Task<Socket> ConnectSocketAsync(IPAddress[] addresses, OmapiConnectionOptions options, CancellationToken token)
+        {
+            Exception? last = null;
+            foreach (IPAddress address in addresses)
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+                try
+                {
+                    using (token.Register(static s => ((Socket)s!).Dispose(), socket))
+                    {
+                        await socket.ConnectAsync(new IPEndPoint(address, options.Port)).ConfigureAwait(false);
+                    }
+
+                    token.ThrowIfCancellationRequested();
+                    return socket;
+                }
+                catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
+                {
+                    socket.Dispose();
+                    token.ThrowIfCancellationRequested();
+                    last = ex;
+                }
+            }
+
+            throw new OmapiConnectionException("Could not connect to dhcpd at " + options.Endpoint + ": " + (last?.Message ?? "no address") + ". Check the server name, that dhcpd.conf sets omapi-port, and that a firewall lets TCP " + options.Port.ToString(CultureInfo.InvariantCulture) + " through.", last);
+        }
+
+        private static async Task WriteAllAsync(Socket socket, byte[] data, CancellationToken token)
+        {
+            using (token.Register(static s => ((Socket)s!).Dispose(), socket))
+            {
+                int sent = 0;
+                while (sent < data.Length)
+                {
+                    sent += await socket.SendAsync(new ArraySegment<byte>(data, sent, data.Length - sent), SocketFlags.None).ConfigureAwait(false);
+                }
+            }
+
+            token.ThrowIfCancellationRequested();
+        }
+
+        private static async Task<byte[]> ReadExactlyAsync(Socket socket, int count, CancellationToken token)
+        {
+            var buffer = new byte[count];
+            int read = 0;
+            using (token.Register(static s => ((Socket)s!).Dispose(), socket))
+            {
+                while (read < count)
+                {
+                    int n;
+                    try
+                    {
+                        n = await socket.ReceiveAsync(new ArraySegment<byte>(buffer, read, count - read), SocketFlags.None).ConfigureAwait(false);
+                    }
+                    catch (ObjectDisposedException) when (token.IsCancellationRequested)
+                    {
+                        throw new OperationCanceledException(token);
+                    }
+
+                    if (n == 0)
+                    {
+                        throw new OmapiProtocolException("The server closed the connection before completing the 8-byte OMAPI intro; it is probably not dhcpd's OMAPI port, or it refused us.");
+                    }
+
+                    read += n;
+                }
+            }
+
+            token.ThrowIfCancellationRequested();
+            return buffer;
+        }
+
+        private async Task AuthenticateAsync(OmapiKey key, CancellationToken token)
+        {
+            var open = new OmapiRequest(
+                OmapiOpcode.Open,
+                0,
+                new OmapiValueList().Add("type", AuthenticatorType),
+                new OmapiValueList().Add("name", key.Name).Add("algorithm", OmapiAlgorithms.WireName(key.Algorithm)),
+                "open the authenticator '" + key.Name + "'",
+                "open authenticator");
+            OmapiMessage reply = await SendAsync(open, token).ConfigureAwait(false);
+            if (reply.Op != OmapiOpcode.Update || reply.Handle == 0)
+            {
+                uint code = OmapiReplies.ResultOf(reply, _options.ResultNumbering);
+                string? text = OmapiReplies.MessageOf(reply);
+                string hint = (OmapiResult)code switch
+                {
+                    OmapiResult.NotFound => "The server has no key named '" + key.Name + "' with algorithm " + OmapiAlgorithms.DisplayName(key.Algorithm) + ": check the key name and algorithm against dhcpd.conf.",
+                    OmapiResult.InvalidKey => "The server knows the key '" + key.Name + "' but does not accept it for OMAPI: use the key dhcpd.conf names in its omapi-key statement.",
+                    OmapiResult.Success => "The server did not enable the key.",
+                    _ => "Check the key name, algorithm and secret against dhcpd.conf.",
+                };
+                throw new OmapiAuthenticationException(code, text, "authenticate with key '" + key.Name + "'", hint);
+            }
+
+            _sendMac = key.CreateMac();
+            _receiveMac = key.CreateMac();
+            _authId = reply.Handle;
+
+            // Opening the authenticator needs only the key's name: prove the secret with one signed round trip whose
+            // reply must carry a valid signature too (a wrong secret gets an unsigned INVALIDKEY STATUS).
+            var probe = new OmapiRequest(OmapiOpcode.Refresh, _authId, null, null, "verify the secret of key '" + key.Name + "'", "refresh authenticator");
+            OmapiMessage verified = await SendAsync(probe, token).ConfigureAwait(false);
+            if (verified.Op != OmapiOpcode.Update)
+            {
+                uint code = OmapiReplies.ResultOf(verified, _options.ResultNumbering);
+                throw new OmapiAuthenticationException(
+                    code,
+                    OmapiReplies.MessageOf(verified),
+                    "authenticate with key '" + key.Name + "'",
+                    (OmapiResult)code == OmapiResult.InvalidKey
+                        ? "The server rejected our signature: the secret does not match the server's key '" + key.Name + "'."
+                        : "Check the key name, algorithm and secret against dhcpd.conf.");
+            }
+        }
+
+        private uint NextId()
+        {
+            while (true)
+            {
+                uint id = unchecked((uint)Interlocked.Increment(ref _nextId));
+                if (id != 0)
+                {
+                    return id;
+                }
+            }
+        }
+
+        private int EstimateReply(string kind) =>
+            _largestReply.TryGetValue(kind, out int largest) ? largest + _options.ReplyEstimateMargin : Math.Max(_options.InitialReplyEstimate, _options.ReplyEstimateMargin);
+
+        private void Abandon(uint id, Pending pending, bool admitted, bool sent)
+        {
+            if (sent)
+            {
+                // The server will still answer; the reader returns the window bytes when it does.
+                pending.Completion.TrySetCanceled();
+                return;
+            }
+
+            _pending.TryRemove(id, out _);
+            if (admitted)
+            {
+                _window.Release(pending.RequestBytes, pending.ReplyBytes);
+            }
+        }
+
+        private void ThrowIfClosed()
+        {
+            if (_closed.Task.IsCompleted)
+            {
+                throw _closed.Task.Result;
+            }
+        }
+
+        private void StartReading() => _ = Task.Run(ReadLoopAsync);
+
+        private async Task ReadLoopAsync()
+        {
+            var buffer = new byte[16 * 1024];
+            int start = 0;
+            int end = 0;
+            try
+            {
+                while (true)
+                {
+                    if (end == buffer.Length)
+                    {
+                        if (start > 0)
+                        {
+                            Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
+                            end -= start;
+                            start = 0;
+                        }
+                        else
+                        {
+                            // One message larger than the buffer; the decoder has already checked it against MaxMessageSize.
+                            Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, (long)_options.MaxMessageSize + OmapiCodec.HeaderLength + _extraHeaderBytes));
+                        }
+                    }
+
+                    int n = await _stream.ReadAsync(buffer, end, buffer.Length - end).ConfigureAwait(false);
+                    if (n == 0)
+                    {
+                        Close(new OmapiConnectionException("dhcpd at " + Endpoint + " closed the connection" + (_pending.IsEmpty ? "." : " with requests unanswered (the server may have restarted or shut down).")));
+                        return;
+                    }
+
+                    Interlocked.Add(ref _bytesReceived, n);
+                    end += n;
+                    while (OmapiCodec.TryDecode(buffer, start, end - start, _extraHeaderBytes, _options.MaxMessageSize, out OmapiFrame frame))
+                    {
+                        Dispatch(frame);
+                        start += frame.Length;
+                    }
+
+                    if (start == end)
+                    {
+                        start = end = 0;
+                    }
+                }
+            }
+            catch (OmapiProtocolException ex)
+            {
+                Close(new OmapiProtocolException(ex.Message + " The connection to " + Endpoint + " was closed.", ex));
+            }
+            catch (Exception ex) when (ex is IOException || ex is SocketException || ex is ObjectDisposedException)
+            {
+                Close(new OmapiConnectionException("The connection to dhcpd at " + Endpoint + " was lost: " + ex.Message, ex));
+            }
+        }
+
+        private void Dispatch(OmapiFrame frame)
+        {
+            OmapiMessage reply = frame.Message;
+            Interlocked.Increment(ref _repliesReceived);
+            if (reply.Op != OmapiOpcode.Update && reply.Op != OmapiOpcode.Status)
+            {
+                throw new OmapiProtocolException("dhcpd sent a " + reply.Op + " message; a server only sends UPDATE and STATUS replies.");
+            }
+
+            if (!_pending.TryRemove(reply.Rid, out Pending? pending))
+            {
+                throw new OmapiProtocolException(string.Format(CultureInfo.InvariantCulture, "The server sent a reply to request id {0}, which this connection never sent or was already answered.", reply.Rid));
+            }
+
+            _window.Release(pending.RequestBytes, pending.ReplyBytes);
+            _largestReply.AddOrUpdate(pending.ReplyKind, frame.Length, (_, old) => Math.Max(old, frame.Length));
+            Verify(frame, pending);
+            pending.Completion.TrySetResult(reply);
+        }
+
+        private void Verify(OmapiFrame frame, Pending pending)
+        {
+            OmapiMessage reply = frame.Message;
+            bool signed = reply.AuthId != 0 || reply.Signature.Length != 0;
+            if (_authId == 0)
+            {
+                if (signed)
+                {
+                    throw new OmapiProtocolException("The server signed its reply to '" + pending.Description + "' although this connection opened no authenticator.");
+                }
+
+                return;
+            }
+
+            if (!signed)
+            {
+                // dhcpd answers signature and key failures with unsigned STATUS messages; nothing else may come unsigned.
+                uint code = reply.Op == OmapiOpcode.Status ? OmapiReplies.ResultOf(reply, _options.ResultNumbering) : 0;
+                if (reply.Op == OmapiOpcode.Status && (code == (uint)OmapiResult.InvalidKey || code == (uint)OmapiResult.NoKeys || code == (uint)OmapiResult.KeyUnknown))
+                {
+                    return;
+                }
+
+                throw new OmapiProtocolException("The server's reply to '" + pending.Description + "' was not signed although this connection is authenticated (an unsigned " + reply.Op + "); it may have been forged, so it was refused.");
+            }
+
+            if (reply.AuthId != _authId || reply.Signature.Length != _receiveMac!.Length)
+            {
+                throw new OmapiProtocolException(string.Format(CultureInfo.InvariantCulture, "The server's reply to '{0}' was signed with authenticator {1} and a {2}-byte signature; expected authenticator {3} and {4} bytes.", pending.Description, reply.AuthId, reply.Signature.Length, _authId, _receiveMac!.Length));
+            }
+
+            ArraySegment<byte> signedBytes = frame.SignedBytes;
+            byte[] expected = _receiveMac.Compute(signedBytes.Array!, signedBytes.Offset, signedBytes.Count);
+            if (!OmapiEncoding.FixedTimeEquals(expected, 0, reply.Signature, 0, expected.Length))
+            {
+                throw new OmapiProtocolException("The signature on the server's reply to '" + pending.Description + "' did not verify: the reply was altered or does not come from a server holding our key.");
+            }
+        }
+
+        private Exception Close(Exception reason)
+        {
+            if (!_closed.TrySetResult(reason))
+            {
+                return _closed.Task.Result;
+            }
+
+            _window.Fail(reason);
+            try
+            {
+                _stream.Dispose();
+            }
+            catch (IOException)
+            {
+            }
+
+            foreach (KeyValuePair<uint, Pending> entry in _pending)
+            {
+                if (_pending.TryRemove(entry.Key, out Pending? p))
+                {
+                    p.Completion.TrySetException(reason);
+                }
+            }
+
+            _sendMac?.Dispose();
+            _receiveMac?.Dispose();
+            return reason;
+        }
+
+        private sealed class Pending
+        {
+            internal Pending(int requestBytes, int replyBytes, string replyKind, string description)
+            {
+                RequestBytes = requestBytes;
+                ReplyBytes = replyBytes;
+                ReplyKind = replyKind;
+                Description = description;
+            }
+
+            internal int RequestBytes { get; }
+
+            internal int ReplyBytes { get; }
+
+            internal string ReplyKind { get; }
+
+            internal string Description { get; }
+
+            internal TaskCompletionSource<OmapiMessage> Completion { get; } = new TaskCompletionSource<OmapiMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using System;
+using System.Globalization;
+using Omapi.Core.Protocol;
+using Omapi.Core.Security;
+
+namespace Omapi.Core.Connection
+{
+    /// <summary>Where and how to talk to one dhcpd. Validated when a connection is opened.</summary>
+    public sealed class OmapiConnectionOptions
+    {
+        /// <summary>
+        /// The largest byte budget this library allows per connection for (a) signed requests awaiting their replies and
+        /// (b) the expected size of those replies. dhcpd 4.4.3 aborts when a signed message's authlen field straddles its
+        /// 4048/4047-byte buffers (omapi-protocol.md section 14); staying below ~4,000 bytes each way keeps that impossible.
+        /// </summary>
+        public const int MaxWindowBytes = 3500;
+
+        /// <summary>The conventional OMAPI port.</summary>
+        public const int DefaultPort = 7911;
+
+        /// <summary>Host name or IPv4 address of the dhcpd server. dhcpd's OMAPI listens on IPv4 only.</summary>
+        public string Server { get; set; } = "127.0.0.1";
+
+        /// <summary>The server's <c>omapi-port</c>.</summary>
+        public int Port { get; set; } = DefaultPort;
+
+        /// <summary>The key dhcpd.conf names in <c>omapi-key</c>; null for a server without one (insecure).</summary>
+        public OmapiKey? Key { get; set; }
+
+        /// <summary>Limit on TCP connect plus intro plus authentication.</summary>
+        public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+        /// <summary>Default limit on each request, from queueing to reply.</summary>
+        public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+        /// <summary>Largest incoming message accepted; a reply announcing more is a protocol error that closes the connection.</summary>
+        public int MaxMessageSize { get; set; } = OmapiCodec.DefaultMaxMessageSize;
+
+        /// <summary>The per-connection byte budget (see <see cref="MaxWindowBytes"/>); may be lowered, never raised above it.</summary>
+        public int WindowBytes { get; set; } = MaxWindowBytes;
+
+        /// <summary>The reply size assumed for a kind of request before one has been seen.</summary>
+        public int InitialReplyEstimate { get; set; } = 1024;
+
+        /// <summary>Added to the largest reply seen of a kind, to cover hostnames and client ids that vary between objects.</summary>
+        public int ReplyEstimateMargin { get; set; } = 160;
+
+        /// <summary>The result-code numbering of the server (dhcpd 4.2 and later: <see cref="OmapiResultNumbering.Modern"/>).</summary>
+        public OmapiResultNumbering ResultNumbering { get; set; } = OmapiResultNumbering.Modern;
+
+        /// <summary>"server:port", for messages.</summary>
+        public string Endpoint => Server + ":" + Port.ToString(CultureInfo.InvariantCulture);
+
+        /// <summary>A copy (the key object is shared; it is immutable).</summary>
+        public OmapiConnectionOptions Clone() => (OmapiConnectionOptions)MemberwiseClone();
+
+        /// <summary>Throws <see cref="ArgumentException"/> describing the first invalid setting.</summary>
+        public void Validate()
+        {
+            if (string.IsNullOrWhiteSpace(Server))
+            {
+                throw new ArgumentException("Server is empty: give the dhcpd host name or IPv4 address.", nameof(Server));
+            }
+
+            if (Port < 1 || Port > 65535)
+            {
+                throw new ArgumentOutOfRangeException(nameof(Port), Port, "Port must be 1..65535 (dhcpd's omapi-port, usually 7911).");
+            }
+
+            if (ConnectTimeout <= TimeSpan.Zero || RequestTimeout <= TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(RequestTimeout), "Timeouts must be positive.");
+            }
+
+            if (WindowBytes < 256 || WindowBytes > MaxWindowBytes)
+            {
+                throw new ArgumentOutOfRangeException(nameof(WindowBytes), WindowBytes, "WindowBytes must be 256.." + MaxWindowBytes.ToString(CultureInfo.InvariantCulture) + ": more pipelined bytes can make dhcpd 4.4.3 abort.");
+            }
+
+            if (InitialReplyEstimate < 64 || ReplyEstimateMargin < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(InitialReplyEstimate), "InitialReplyEstimate must be at least 64 and ReplyEstimateMargin not negative.");
+            }
+
+            if (MaxMessageSize < 1024)
+            {
+                throw new ArgumentOutOfRangeException(nameof(MaxMessageSize), MaxMessageSize, "MaxMessageSize must be at least 1024 bytes.");
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using System;
+using Omapi.Core.Protocol;
+
+namespace Omapi.Core.Connection
+{
+    /// <summary>A request to send on a connection; the connection assigns its id and signs it.</summary>
+    public sealed class OmapiRequest
+    {
+        /// <summary>Creates a request.</summary>
+        /// <param name="op">The opcode (not STATUS: dhcpd closes the connection on a client STATUS).</param>
+        /// <param name="handle">The object handle (0 for OPEN).</param>
+        /// <param name="messageValues">Message values, e.g. <c>type</c> and the open flags.</param>
+        /// <param name="objectValues">Object values: lookup keys or attributes to set.</param>
+        /// <param name="description">What the request does, for errors: "open lease 198.51.100.20".</param>
+        /// <param name="replyKind">Requests of one kind have similar reply sizes (e.g. "open lease"); used to estimate reply bytes.</param>
+        public OmapiRequest(OmapiOpcode op, uint handle, OmapiValueList? messageValues, OmapiValueList? objectValues, string description, string? replyKind = null)
+        {
+            if (op == OmapiOpcode.Status || !Enum.IsDefined(typeof(OmapiOpcode), op))
+            {
+                throw new ArgumentOutOfRangeException(nameof(op), op, "A client may send OPEN, REFRESH, UPDATE, NOTIFY or DELETE.");
+            }
+
+            Op = op;
+            Handle = handle;
+            MessageValues = messageValues ?? new OmapiValueList();
+            ObjectValues = objectValues ?? new OmapiValueList();
+            foreach (OmapiValue v in MessageValues)
+            {
+                if (IsReservedMessageName(v.Name))
+                {
+                    throw new ArgumentException("'" + v.Name + "' cannot be sent as a message value: dhcpd drops the connection when it receives it.", nameof(messageValues));
+                }
+            }
+
+            Description = description ?? op.ToString();
+            ReplyKind = replyKind ?? op.ToString();
+        }
+
+        /// <summary>The opcode.</summary>
+        public OmapiOpcode Op { get; }
+
+        /// <summary>The object handle.</summary>
+        public uint Handle { get; }
+
+        /// <summary>The message values.</summary>
+        public OmapiValueList MessageValues { get; }
+
+        /// <summary>The object values.</summary>
+        public OmapiValueList ObjectValues { get; }
+
+        /// <summary>What the request does, for messages.</summary>
+        public string Description { get; }
+
+        /// <summary>The reply-size class.</summary>
+        public string ReplyKind { get; }
+
+        /// <summary>A per-request timeout overriding the connection's default.</summary>
+        public TimeSpan? Timeout { get; set; }
+
+        /// <summary>Names dhcpd's message object intercepts and that make it drop the connection (omapi-protocol.md 2.5).</summary>
+        public static bool IsReservedMessageName(string name) => name switch
+        {
+            "object" or "notify-object" or "authid" or "op" or "handle" or "id" or "rid" or "authenticator" => true,
+            _ => false,
+        };
+    }
+}

@@ -1,0 +1,392 @@
+using System;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using Omapi.Core.Connection;
+using Omapi.Core.Objects;
+using Omapi.Core.Protocol;
+
+namespace Omapi.Core
+{
+    /// <summary>Flags of an OPEN request.</summary>
+    [Flags]
+    public enum OmapiOpenFlags
+    {
+        /// <summary>Look up only.</summary>
+        None = 0,
+        /// <summary>Create the object when no object matches.</summary>
+        Create = 1,
+        /// <summary>Apply the object values to the object found.</summary>
+        Update = 2,
+        /// <summary>With <see cref="Create"/>: fail with EXISTS when the object already exists.</summary>
+        Exclusive = 4,
+    }
+
+    /// <summary>
+    /// A session with one dhcpd: the operations of OMAPI as typed methods, over a connection that is shared by all callers
+    /// and re-opened (and re-authenticated) on the next call after it is lost. Thread-safe.
+    /// </summary>
+    public sealed class OmapiSession : IDisposable
+    {
+        private readonly OmapiConnectionOptions _options;
+        private readonly SemaphoreSlim _connectLock = new SemaphoreSlim(1, 1);
+        private volatile OmapiConnection? _connection;
+        private volatile bool _disposed;
+
+        private OmapiSession(OmapiConnectionOptions options, OmapiConnection connection)
+        {
+            _options = options;
+            _connection = connection;
+        }
+
+        /// <summary>The server name as given.</summary>
+        public string Server => _options.Server;
+
+        /// <summary>The OMAPI port.</summary>
+        public int Port => _options.Port;
+
+        /// <summary>The key name (null for an unauthenticated session).</summary>
+        public string? KeyName => _options.Key?.Name;
+
+        /// <summary>A copy of the options the session uses.</summary>
+        public OmapiConnectionOptions Options => _options.Clone();
+
+        /// <summary>True when the current connection is open.</summary>
+        public bool IsConnected => _connection?.IsOpen == true;
+
+        /// <summary>The current connection (for statistics); it may be replaced after a failure.</summary>
+        public OmapiConnection? Connection => _connection;
+
+        /// <summary>Opens the first connection (and authenticates); throws what <see cref="OmapiConnection.ConnectAsync"/> throws.</summary>
+        public static async Task<OmapiSession> ConnectAsync(OmapiConnectionOptions options, CancellationToken cancellationToken = default)
+        {
+            if (options == null)
+            {
+                throw new ArgumentNullException(nameof(options));
+            }
+
+            OmapiConnectionOptions copy = options.Clone();
+            copy.Validate();
+            OmapiConnection connection = await OmapiConnection.ConnectAsync(copy, cancellationToken).ConfigureAwait(false);
+            return new OmapiSession(copy, connection);
+        }
+
+        /// <summary>Sends any request and returns the raw reply (the escape hatch). Reconnects first if the connection was lost.</summary>
+        public async Task<OmapiMessage> SendAsync(OmapiRequest request, CancellationToken cancellationToken = default)
+        {
+            OmapiConnection connection = await GetConnectionAsync(cancellationToken).ConfigureAwait(false);
+            return await connection.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>OPEN: looks up (and with flags creates or updates) an object of <paramref name="type"/> by the given values.</summary>
+        public async Task<OmapiObject> OpenAsync(string type, OmapiValueList values, OmapiOpenFlags flags = OmapiOpenFlags.None, string? description = null, CancellationToken cancellationToken = default)
+        {
+            if (string.IsNullOrEmpty(type))
+            {
+                throw new ArgumentException("An object type is required (e.g. lease, host, group).", nameof(type));
+            }
+
+            var message = new OmapiValueList().Add("type", type);
+            if ((flags & OmapiOpenFlags.Create) != 0)
+            {
+                message.Add("create", 1u);
+            }
+
+            if ((flags & OmapiOpenFlags.Update) != 0)
+            {
+                message.Add("update", 1u);
+            }
+
+            if ((flags & OmapiOpenFlags.Exclusive) != 0)
+            {
+                message.Add("exclusive", 1u);
+            }
+
+            string what = description ?? ((flags & OmapiOpenFlags.Create) != 0 ? "create " : "open ") + type;
+            var request = new OmapiRequest(OmapiOpcode.Open, 0, message, values, what, "open " + type);
+            OmapiMessage reply = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+            return OmapiReplies.ExpectObject(reply, type, what, _options.ResultNumbering);
+        }
+
+        /// <summary>Creates an object (OPEN with create + exclusive); EXISTS when it is already there.</summary>
+        public Task<OmapiObject> CreateAsync(string type, OmapiValueList values, string? description = null, CancellationToken cancellationToken = default) =>
+            OpenAsync(type, values, OmapiOpenFlags.Create | OmapiOpenFlags.Exclusive, description, cancellationToken);
+
+        /// <summary>REFRESH: re-reads an object by handle.</summary>
+        public async Task<OmapiObject> RefreshAsync(uint handle, string? type = null, CancellationToken cancellationToken = default)
+        {
+            string what = "refresh " + (type ?? "object") + " handle " + handle.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var request = new OmapiRequest(OmapiOpcode.Refresh, handle, null, null, what, "refresh " + (type ?? "object"));
+            OmapiMessage reply = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+            return OmapiReplies.ExpectObject(reply, type, what, _options.ResultNumbering);
+        }
+
+        /// <summary>UPDATE: applies <paramref name="values"/> to the object with this handle.</summary>
+        public async Task UpdateAsync(uint handle, OmapiValueList values, string? description = null, CancellationToken cancellationToken = default)
+        {
+            if (values == null || values.Count == 0)
+            {
+                throw new ArgumentException("An update needs at least one value (dhcpd answers INVALIDARG to an empty update).", nameof(values));
+            }
+
+            string what = description ?? "update handle " + handle.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var request = new OmapiRequest(OmapiOpcode.Update, handle, null, values, what, "status");
+            OmapiMessage reply = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+            OmapiReplies.ExpectSuccess(reply, what, _options.ResultNumbering);
+        }
+
+        /// <summary>DELETE: removes the object with this handle.</summary>
+        public async Task DeleteAsync(uint handle, string? description = null, CancellationToken cancellationToken = default)
+        {
+            string what = description ?? "delete handle " + handle.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var request = new OmapiRequest(OmapiOpcode.Delete, handle, null, null, what, "status");
+            OmapiMessage reply = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+            OmapiReplies.ExpectSuccess(reply, what, _options.ResultNumbering);
+        }
+
+        /// <summary>NOTIFY: asks for change notifications. dhcpd 4.4 always refuses (<see cref="OmapiNotSupportedException"/>).</summary>
+        public async Task NotifyAsync(uint handle, CancellationToken cancellationToken = default)
+        {
+            string what = "ask for notifications on handle " + handle.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var request = new OmapiRequest(OmapiOpcode.Notify, handle, null, null, what, "status");
+            OmapiMessage reply = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+            OmapiReplies.ExpectSuccess(reply, what, _options.ResultNumbering);
+        }
+
+        // ---- leases ----
+
+        /// <summary>The lease for an address (a lease object exists for every address in a range, free ones too).</summary>
+        public async Task<OmapiLease> GetLeaseAsync(IPAddress address, CancellationToken cancellationToken = default)
+        {
+            byte[] ip = OmapiEncoding.FromIPv4(address);
+            OmapiObject o = await OpenAsync("lease", new OmapiValueList().Add("ip-address", ip), OmapiOpenFlags.None, "open lease " + address, cancellationToken).ConfigureAwait(false);
+            return OmapiLease.FromObject(o, Server);
+        }
+
+        /// <summary>The lease for a hardware address; <see cref="OmapiMultipleMatchesException"/> when several match.</summary>
+        public async Task<OmapiLease> GetLeaseByHardwareAddressAsync(byte[] hardwareAddress, int hardwareType = HardwareAddress.Ethernet, CancellationToken cancellationToken = default)
+        {
+            var keys = new OmapiValueList().Add("hardware-address", hardwareAddress).Add("hardware-type", (uint)hardwareType);
+            OmapiObject o = await OpenAsync("lease", keys, OmapiOpenFlags.None, "open lease for " + HardwareAddress.Format(hardwareAddress), cancellationToken).ConfigureAwait(false);
+            return OmapiLease.FromObject(o, Server);
+        }
+
+        /// <summary>The lease for a DHCP client identifier; <see cref="OmapiMultipleMatchesException"/> when several match.</summary>
+        public async Task<OmapiLease> GetLeaseByClientIdAsync(byte[] clientId, CancellationToken cancellationToken = default)
+        {
+            OmapiObject o = await OpenAsync("lease", new OmapiValueList().Add("dhcp-client-identifier", clientId), OmapiOpenFlags.None, "open lease for client id " + OmapiEncoding.ToHex(clientId), cancellationToken).ConfigureAwait(false);
+            return OmapiLease.FromObject(o, Server);
+        }
+
+        /// <summary>Re-reads a lease by handle.</summary>
+        public async Task<OmapiLease> RefreshLeaseAsync(uint handle, CancellationToken cancellationToken = default) =>
+            OmapiLease.FromObject(await RefreshAsync(handle, "lease", cancellationToken).ConfigureAwait(false), Server);
+
+        /// <summary>Changes a lease's state, end time or flags.</summary>
+        public Task UpdateLeaseAsync(uint handle, OmapiLeaseChanges changes, CancellationToken cancellationToken = default) =>
+            UpdateAsync(handle, (changes ?? throw new ArgumentNullException(nameof(changes))).ToValues(), "update lease", cancellationToken);
+
+        // ---- hosts ----
+
+        /// <summary>A host by name.</summary>
+        public Task<OmapiHost> GetHostByNameAsync(string name, CancellationToken cancellationToken = default) =>
+            OpenHostAsync(new OmapiValueList().Add("name", RequireText(name, nameof(name))), "open host " + name, cancellationToken);
+
+        /// <summary>A host by hardware address.</summary>
+        public Task<OmapiHost> GetHostByHardwareAddressAsync(byte[] hardwareAddress, int hardwareType = HardwareAddress.Ethernet, CancellationToken cancellationToken = default) =>
+            OpenHostAsync(new OmapiValueList().Add("hardware-address", hardwareAddress).Add("hardware-type", (uint)hardwareType), "open host " + HardwareAddress.Format(hardwareAddress), cancellationToken);
+
+        /// <summary>A host by DHCP client identifier.</summary>
+        public Task<OmapiHost> GetHostByClientIdAsync(byte[] clientId, CancellationToken cancellationToken = default) =>
+            OpenHostAsync(new OmapiValueList().Add("dhcp-client-identifier", clientId), "open host with client id " + OmapiEncoding.ToHex(clientId), cancellationToken);
+
+        /// <summary>
+        /// A host by IP address. dhcpd resolves this through the lease: IP → lease → its hardware address → host, so a host's
+        /// fixed-address alone does not find it.
+        /// </summary>
+        public Task<OmapiHost> GetHostByIPAddressAsync(IPAddress address, CancellationToken cancellationToken = default) =>
+            OpenHostAsync(new OmapiValueList().Add("ip-address", OmapiEncoding.FromIPv4(address)), "open host for " + address, cancellationToken);
+
+        /// <summary>Re-reads a host by handle.</summary>
+        public async Task<OmapiHost> RefreshHostAsync(uint handle, CancellationToken cancellationToken = default) =>
+            OmapiHost.FromObject(await RefreshAsync(handle, "host", cancellationToken).ConfigureAwait(false), Server);
+
+        /// <summary>Creates a host (create + exclusive); <see cref="OmapiAlreadyExistsException"/> when it exists.</summary>
+        public async Task<OmapiHost> CreateHostAsync(OmapiHostDefinition definition, CancellationToken cancellationToken = default)
+        {
+            if (definition == null)
+            {
+                throw new ArgumentNullException(nameof(definition));
+            }
+
+            OmapiObject o = await CreateAsync("host", definition.ToValues(), "create host " + (definition.Name ?? string.Empty), cancellationToken).ConfigureAwait(false);
+            return OmapiHost.FromObject(o, Server);
+        }
+
+        /// <summary>Changes a host's fixed addresses, statements or group.</summary>
+        public Task UpdateHostAsync(uint handle, OmapiHostChanges changes, CancellationToken cancellationToken = default) =>
+            UpdateAsync(handle, (changes ?? throw new ArgumentNullException(nameof(changes))).ToValues(), "update host", cancellationToken);
+
+        // ---- groups, classes, subclasses ----
+
+        /// <summary>A named group.</summary>
+        public async Task<OmapiGroup> GetGroupAsync(string name, CancellationToken cancellationToken = default)
+        {
+            OmapiObject o = await OpenAsync("group", new OmapiValueList().Add("name", RequireText(name, nameof(name))), OmapiOpenFlags.None, "open group " + name, cancellationToken).ConfigureAwait(false);
+            return OmapiGroup.FromObject(o, Server);
+        }
+
+        /// <summary>Creates a named group; dhcpd requires statements (e.g. <c>option domain-name "x";</c>).</summary>
+        public async Task<OmapiGroup> CreateGroupAsync(string name, string statements, CancellationToken cancellationToken = default)
+        {
+            var values = new OmapiValueList().Add("name", RequireText(name, nameof(name))).Add("statements", RequireText(statements, nameof(statements)));
+            OmapiObject o = await CreateAsync("group", values, "create group " + name, cancellationToken).ConfigureAwait(false);
+            return OmapiGroup.FromObject(o, Server);
+        }
+
+        /// <summary>A class by name.</summary>
+        public async Task<OmapiClass> GetClassAsync(string name, CancellationToken cancellationToken = default)
+        {
+            OmapiObject o = await OpenAsync("class", new OmapiValueList().Add("name", RequireText(name, nameof(name))), OmapiOpenFlags.None, "open class " + name, cancellationToken).ConfigureAwait(false);
+            return OmapiClass.FromObject(o, name, Server);
+        }
+
+        /// <summary>Creates a class; <paramref name="matchHardware"/> sets <c>match hardware</c> (the only match dhcpd accepts over OMAPI).</summary>
+        public async Task<OmapiClass> CreateClassAsync(string name, bool matchHardware = false, string? group = null, CancellationToken cancellationToken = default)
+        {
+            var values = new OmapiValueList().Add("name", RequireText(name, nameof(name)));
+            if (matchHardware)
+            {
+                values.Add("match", "hardware");
+            }
+
+            if (!string.IsNullOrEmpty(group))
+            {
+                values.Add("group", group!);
+            }
+
+            OmapiObject o = await CreateAsync("class", values, "create class " + name, cancellationToken).ConfigureAwait(false);
+            return OmapiClass.FromObject(o, name, Server);
+        }
+
+        /// <summary>A subclass by superclass name and hash string.</summary>
+        public async Task<OmapiSubclass> GetSubclassAsync(string className, byte[] hashString, CancellationToken cancellationToken = default)
+        {
+            var keys = new OmapiValueList().Add("name", RequireText(className, nameof(className))).Add("hashstring", RequireBytes(hashString, nameof(hashString)));
+            OmapiObject o = await OpenAsync("subclass", keys, OmapiOpenFlags.None, "open subclass " + className + " " + OmapiEncoding.ToHex(hashString), cancellationToken).ConfigureAwait(false);
+            return OmapiSubclass.FromObject(o, className, hashString, Server);
+        }
+
+        /// <summary>Creates a subclass of an existing class.</summary>
+        public async Task<OmapiSubclass> CreateSubclassAsync(string className, byte[] hashString, CancellationToken cancellationToken = default)
+        {
+            var values = new OmapiValueList().Add("name", RequireText(className, nameof(className))).Add("hashstring", RequireBytes(hashString, nameof(hashString)));
+            OmapiObject o = await CreateAsync("subclass", values, "create subclass " + className + " " + OmapiEncoding.ToHex(hashString), cancellationToken).ConfigureAwait(false);
+            return OmapiSubclass.FromObject(o, className, hashString, Server);
+        }
+
+        // ---- pool, failover, control ----
+
+        /// <summary>A pool by handle (from <see cref="OmapiLease.PoolHandle"/>); pools cannot be looked up otherwise.</summary>
+        public async Task<OmapiPool> GetPoolAsync(uint handle, CancellationToken cancellationToken = default) =>
+            OmapiPool.FromObject(await RefreshAsync(handle, "pool", cancellationToken).ConfigureAwait(false), Server);
+
+        /// <summary>A failover peer's state by peer name.</summary>
+        public async Task<OmapiFailoverState> GetFailoverStateAsync(string name, CancellationToken cancellationToken = default)
+        {
+            OmapiObject o = await OpenAsync("failover-state", new OmapiValueList().Add("name", RequireText(name, nameof(name))), OmapiOpenFlags.None, "open failover-state " + name, cancellationToken).ConfigureAwait(false);
+            return OmapiFailoverState.FromObject(o, Server);
+        }
+
+        /// <summary>Sets this server's failover state, e.g. <see cref="FailoverState.PartnerDown"/> when the peer is known to be down.</summary>
+        public Task SetFailoverLocalStateAsync(uint handle, FailoverState state, CancellationToken cancellationToken = default) =>
+            UpdateAsync(handle, new OmapiValueList().Add("local-state", (uint)state), "set failover local-state to " + state, cancellationToken);
+
+        /// <summary>The server's control object.</summary>
+        public async Task<OmapiControl> GetControlAsync(CancellationToken cancellationToken = default) =>
+            OmapiControl.FromObject(await OpenAsync("control", new OmapiValueList(), OmapiOpenFlags.None, "open control", cancellationToken).ConfigureAwait(false), Server);
+
+        /// <summary>
+        /// Asks dhcpd to shut down (control <c>state = 2</c>). dhcpd usually sends no reply and closes the connection a few
+        /// seconds later; both a success STATUS and that disconnect count as success.
+        /// </summary>
+        public async Task ShutdownServerAsync(CancellationToken cancellationToken = default)
+        {
+            OmapiControl control = await GetControlAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await UpdateAsync(control.Handle, new OmapiValueList().Add("state", (uint)ServerControlState.Shutdown), "shut the server down", cancellationToken).ConfigureAwait(false);
+            }
+            catch (OmapiConnectionException)
+            {
+                // The server closed the connection as it went down: that is the expected outcome.
+            }
+        }
+
+        /// <summary>Closes the session's connection.</summary>
+        public void Dispose()
+        {
+            _disposed = true;
+            _connection?.Dispose();
+        }
+
+        private static string RequireText(string value, string name)
+        {
+            if (string.IsNullOrEmpty(value))
+            {
+                throw new ArgumentException("A value is required: OMAPI cannot send an empty string (it means 'unset').", name);
+            }
+
+            return value;
+        }
+
+        private static byte[] RequireBytes(byte[] value, string name)
+        {
+            if (value == null || value.Length == 0)
+            {
+                throw new ArgumentException("A value is required: OMAPI cannot send empty bytes (they mean 'unset').", name);
+            }
+
+            return value;
+        }
+
+        private async Task<OmapiHost> OpenHostAsync(OmapiValueList keys, string description, CancellationToken cancellationToken)
+        {
+            OmapiObject o = await OpenAsync("host", keys, OmapiOpenFlags.None, description, cancellationToken).ConfigureAwait(false);
+            return OmapiHost.FromObject(o, Server);
+        }
+
+        private async Task<OmapiConnection> GetConnectionAsync(CancellationToken cancellationToken)
+        {
+            if (_disposed)
+            {
+                throw new ObjectDisposedException(nameof(OmapiSession), "The OMAPI session to " + _options.Endpoint + " was closed.");
+            }
+
+            OmapiConnection? current = _connection;
+            if (current != null && current.IsOpen)
+            {
+                return current;
+            }
+
+            await _connectLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                current = _connection;
+                if (current != null && current.IsOpen)
+                {
+                    return current;
+                }
+
+                current?.Dispose();
+                OmapiConnection fresh = await OmapiConnection.ConnectAsync(_options, cancellationToken).ConfigureAwait(false);
+                _connection = fresh;
+                return fresh;
+            }
+            finally
+            {
+                _connectLock.Release();
+            }
+        }
+    }
+}
