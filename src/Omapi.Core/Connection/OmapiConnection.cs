@@ -124,10 +124,16 @@ namespace Omapi.Core.Connection
 
                 return connection;
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested && !(ex is OmapiServerException))
             {
+                // Whatever the socket reported as the timer closed it (cancelled, disposed, reset), the cause is the time limit.
                 connection?.Dispose();
                 throw new OmapiTimeoutException("connect to " + options.Endpoint, options.ConnectTimeout);
+            }
+            catch (Exception ex) when (cancellationToken.IsCancellationRequested && !(ex is OperationCanceledException))
+            {
+                connection?.Dispose();
+                throw new OperationCanceledException("Connecting to " + options.Endpoint + " was cancelled.", ex, cancellationToken);
             }
             catch (Exception ex) when (ex is SocketException || ex is IOException || ex is ObjectDisposedException)
             {
@@ -483,7 +489,17 @@ namespace Omapi.Core.Connection
 
             _window.Release(pending.RequestBytes, pending.ReplyBytes);
             _largestReply.AddOrUpdate(pending.ReplyKind, frame.Length, (_, old) => Math.Max(old, frame.Length));
-            Verify(frame, pending);
+            try
+            {
+                Verify(frame, pending);
+            }
+            catch (OmapiProtocolException)
+            {
+                // Put it back so that closing the connection fails this request too, with the same reason, at once.
+                _pending[reply.Rid] = pending;
+                throw;
+            }
+
             pending.Completion.TrySetResult(reply);
         }
 

@@ -136,17 +136,25 @@ namespace Omapi.Core.Objects
                 values.Add("ip-address", OmapiHostChanges.Pack(IPAddresses));
             }
 
-            if (!string.IsNullOrEmpty(Statements))
-            {
-                values.Add("statements", Statements!);
-            }
-
-            if (!string.IsNullOrEmpty(Group))
-            {
-                values.Add("group", Group!);
-            }
-
+            AddGroupThenStatements(values, Group, Statements);
             return values;
+        }
+
+        /// <summary>
+        /// dhcpd applies values in order, and setting <c>group</c> replaces the host's own group — statements included —
+        /// with the named one. So the group goes first and the statements are then layered on top of it.
+        /// </summary>
+        internal static void AddGroupThenStatements(OmapiValueList values, string? group, string? statements)
+        {
+            if (!string.IsNullOrEmpty(group))
+            {
+                values.Add("group", group!);
+            }
+
+            if (!string.IsNullOrEmpty(statements))
+            {
+                values.Add("statements", statements!);
+            }
         }
     }
 
@@ -183,16 +191,7 @@ namespace Omapi.Core.Objects
                 }
             }
 
-            if (!string.IsNullOrEmpty(Statements))
-            {
-                values.Add("statements", Statements!);
-            }
-
-            if (!string.IsNullOrEmpty(Group))
-            {
-                values.Add("group", Group!);
-            }
-
+            OmapiHostDefinition.AddGroupThenStatements(values, Group, Statements);
             if (values.Count == 0)
             {
                 throw new ArgumentException("Nothing to change: set IPAddresses, Statements or Group.");

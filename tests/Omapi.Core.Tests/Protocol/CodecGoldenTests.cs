@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Net;
 using Omapi.Core.Objects;
 using Omapi.Core.Protocol;
@@ -172,6 +173,19 @@ namespace Omapi.Core.Tests.Protocol
 
             var infiniband = new OmapiHostDefinition { HardwareAddress = new byte[] { 1, 2, 3 }, HardwareType = 32 }.ToValues();
             Assert.Equal(TestHex.Bytes("00000020"), infiniband.Get("hardware-type"));
+        }
+
+        [Fact]
+        public void Group_is_sent_before_statements_so_dhcpd_keeps_both()
+        {
+            // dhcpd applies values in order; "group" after "statements" would replace the host's statements (seen on 4.4.3-P1).
+            var create = new OmapiHostDefinition { HardwareAddress = new byte[6], Statements = "option host-name \"a\";", Group = "g" }.ToValues();
+            var update = new OmapiHostChanges { Statements = "option host-name \"a\";", Group = "g" }.ToValues();
+            foreach (OmapiValueList values in new[] { create, update })
+            {
+                var names = values.Select(v => v.Name).ToList();
+                Assert.True(names.IndexOf("group") < names.IndexOf("statements"));
+            }
         }
     }
 }

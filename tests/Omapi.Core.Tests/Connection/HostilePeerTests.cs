@@ -1,0 +1,306 @@
+using System;
+using System.Linq;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using Omapi.Core.Connection;
+using Omapi.Core.Objects;
+using Omapi.Core.Protocol;
+using Omapi.Core.Security;
+using Xunit;
+
+namespace Omapi.Core.Tests.Connection
+{
+    /// <summary>
+    /// Behaviour against peers that misbehave in ways a real dhcpd cannot be made to: each gives a specific error,
+    /// closes only the offending connection, and never hangs.
+    /// </summary>
+    public class HostilePeerTests
+    {
+        private static readonly OmapiKey Key = new OmapiKey("fake_key", OmapiAlgorithm.HmacSha256, Enumerable.Range(0, 32).Select(i => (byte)(i * 7)).ToArray());
+
+        private static OmapiConnectionOptions Options(FakeOmapiServer server, bool withKey, double requestSeconds = 10) => new OmapiConnectionOptions
+        {
+            Server = "127.0.0.1",
+            Port = server.Port,
+            Key = withKey ? Key : null,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            RequestTimeout = TimeSpan.FromSeconds(requestSeconds),
+        };
+
+        private static async Task<OmapiLease> AskLease(OmapiConnection c)
+        {
+            OmapiMessage reply = await c.SendAsync(new OmapiRequest(OmapiOpcode.Open, 0, new OmapiValueList().Add("type", "lease"), new OmapiValueList().Add("ip-address", new byte[] { 198, 51, 100, 9 }), "open lease 198.51.100.9", "open lease"));
+            return OmapiLease.FromObject(OmapiReplies.ExpectObject(reply, "lease", "open lease"), "fake");
+        }
+
+        private static async Task Serve(FakePeer peer, bool withKey)
+        {
+            await peer.SendIntroAsync();
+            await peer.ReadIntroAsync();
+            if (withKey)
+            {
+                await peer.AcceptAuthenticationAsync(Key, 9);
+            }
+        }
+
+        [Fact]
+        public async Task A_server_that_never_answers_gives_a_timeout_naming_the_operation()
+        {
+            await using var server = new FakeOmapiServer(async (peer, _) =>
+            {
+                await Serve(peer, withKey: false);
+                while (await peer.ReadMessageAsync() != null)
+                {
+                    // swallow every request
+                }
+            });
+            using OmapiConnection c = await OmapiConnection.ConnectAsync(Options(server, false, requestSeconds: 0.3), TestContext.Current.CancellationToken);
+            var ex = await Assert.ThrowsAsync<OmapiTimeoutException>(() => c.SendAsync(new OmapiRequest(OmapiOpcode.Refresh, 5, null, null, "refresh lease 5"), TestContext.Current.CancellationToken));
+            Assert.Equal("refresh lease 5", ex.Operation);
+            Assert.Contains("0.3 s", ex.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public async Task A_server_that_never_sends_its_intro_gives_a_connect_timeout()
+        {
+            await using var server = new FakeOmapiServer(async (peer, _) => await Task.Delay(Timeout.Infinite, TestContext.Current.CancellationToken));
+            var options = Options(server, false);
+            options.ConnectTimeout = TimeSpan.FromMilliseconds(300);
+            await Assert.ThrowsAsync<OmapiTimeoutException>(() => OmapiConnection.ConnectAsync(options, TestContext.Current.CancellationToken));
+        }
+
+        [Fact]
+        public async Task Cancellation_ends_the_wait_and_the_late_reply_is_discarded()
+        {
+            var release = new TaskCompletionSource();
+            await using var server = new FakeOmapiServer(async (peer, _) =>
+            {
+                await Serve(peer, withKey: false);
+                var first = await peer.ReadMessageAsync();
+                await release.Task;
+                await peer.SendAsync(FakePeer.Status(first!.Value.Message.Id, 0));
+                var second = await peer.ReadMessageAsync();
+                await peer.SendAsync(FakePeer.Status(second!.Value.Message.Id, 0));
+                await peer.ReadMessageAsync();
+            });
+            using OmapiConnection c = await OmapiConnection.ConnectAsync(Options(server, false), TestContext.Current.CancellationToken);
+            using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => c.SendAsync(new OmapiRequest(OmapiOpcode.Delete, 5, null, null, "delete"), cts.Token));
+            Assert.Equal(1, c.InFlight); // still owed by the server: its bytes stay counted
+
+            release.SetResult();
+            OmapiMessage reply = await c.SendAsync(new OmapiRequest(OmapiOpcode.Delete, 6, null, null, "delete"), TestContext.Current.CancellationToken);
+            Assert.Equal(OmapiOpcode.Status, reply.Op);
+            Assert.True(c.IsOpen); // the late reply to the cancelled request was not a protocol error
+            Assert.Equal(0, c.InFlight);
+        }
+
+        [Fact]
+        public async Task An_unsigned_update_on_an_authenticated_connection_is_refused_and_closes_it()
+        {
+            await using var server = new FakeOmapiServer(async (peer, _) =>
+            {
+                await Serve(peer, withKey: true);
+                var request = await peer.ReadMessageAsync();
+                await peer.SendAsync(new OmapiMessage(OmapiOpcode.Update, 77, 2000, request!.Value.Message.Id, null, new OmapiValueList().Add("ip-address", new byte[] { 198, 51, 100, 9 }).Add("state", 2u)));
+                await peer.ReadMessageAsync();
+            });
+            using OmapiConnection c = await OmapiConnection.ConnectAsync(Options(server, true), TestContext.Current.CancellationToken);
+            Assert.True(c.IsAuthenticated);
+            var ex = await Assert.ThrowsAsync<OmapiProtocolException>(() => AskLease(c));
+            Assert.Contains("not signed", ex.Message, StringComparison.Ordinal);
+            Assert.False(c.IsOpen);
+        }
+
+        [Fact]
+        public async Task A_reply_with_a_bad_signature_is_refused()
+        {
+            await using var server = new FakeOmapiServer(async (peer, _) =>
+            {
+                await Serve(peer, withKey: true);
+                var request = await peer.ReadMessageAsync();
+                using OmapiMac wrong = new OmapiKey("fake_key", OmapiAlgorithm.HmacSha256, new byte[32]).CreateMac();
+                await peer.SendAsync(new OmapiMessage(OmapiOpcode.Update, 77, 2000, request!.Value.Message.Id, null, new OmapiValueList().Add("state", 2u)) { AuthId = 9 }, wrong);
+                await peer.ReadMessageAsync();
+            });
+            using OmapiConnection c = await OmapiConnection.ConnectAsync(Options(server, true), TestContext.Current.CancellationToken);
+            var ex = await Assert.ThrowsAsync<OmapiProtocolException>(() => AskLease(c));
+            Assert.Contains("did not verify", ex.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public async Task An_unsigned_invalidkey_status_is_accepted_as_the_servers_answer()
+        {
+            await using var server = new FakeOmapiServer(async (peer, _) =>
+            {
+                await Serve(peer, withKey: true);
+                var request = await peer.ReadMessageAsync();
+                await peer.SendAsync(FakePeer.Status(request!.Value.Message.Id, (uint)OmapiResult.InvalidKey));
+                await peer.ReadMessageAsync();
+            });
+            using OmapiConnection c = await OmapiConnection.ConnectAsync(Options(server, true), TestContext.Current.CancellationToken);
+            var ex = await Assert.ThrowsAsync<OmapiAuthenticationException>(() => AskLease(c));
+            Assert.Equal((uint)OmapiResult.InvalidKey, ex.ResultCode);
+            Assert.True(c.IsOpen);
+        }
+
+        [Fact]
+        public async Task A_reply_to_an_id_never_asked_is_a_protocol_error()
+        {
+            await using var server = new FakeOmapiServer(async (peer, _) =>
+            {
+                await Serve(peer, withKey: false);
+                var request = await peer.ReadMessageAsync();
+                await peer.SendAsync(FakePeer.Status(request!.Value.Message.Id + 1000, 0));
+                await peer.ReadMessageAsync();
+            });
+            using OmapiConnection c = await OmapiConnection.ConnectAsync(Options(server, false), TestContext.Current.CancellationToken);
+            var ex = await Assert.ThrowsAsync<OmapiProtocolException>(() => c.SendAsync(new OmapiRequest(OmapiOpcode.Delete, 5, null, null, "delete"), TestContext.Current.CancellationToken));
+            Assert.Contains("never sent", ex.Message, StringComparison.Ordinal);
+            Assert.False(c.IsOpen);
+        }
+
+        [Fact]
+        public async Task An_absurd_length_closes_the_connection_without_waiting_or_allocating()
+        {
+            await using var server = new FakeOmapiServer(async (peer, _) =>
+            {
+                await Serve(peer, withKey: false);
+                var request = await peer.ReadMessageAsync();
+                byte[] header = OmapiCodec.Encode(new OmapiMessage(OmapiOpcode.Update, 1, 1, request!.Value.Message.Id)).Take(24).ToArray();
+                await peer.SendRawAsync(header.Concat(TestHex.Bytes("0004 \"name\" fffffff0")).ToArray());
+                await Task.Delay(Timeout.Infinite, TestContext.Current.CancellationToken); // never send the 4 GiB
+            });
+            using OmapiConnection c = await OmapiConnection.ConnectAsync(Options(server, false), TestContext.Current.CancellationToken);
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            var ex = await Assert.ThrowsAsync<OmapiProtocolException>(() => c.SendAsync(new OmapiRequest(OmapiOpcode.Refresh, 1, null, null, "refresh"), TestContext.Current.CancellationToken));
+            Assert.Contains("MaxMessageSize", ex.Message, StringComparison.Ordinal);
+            Assert.True(GC.GetTotalAllocatedBytes(precise: true) - before < 16 * 1024 * 1024);
+            Assert.False(c.IsOpen);
+        }
+
+        [Theory]
+        [InlineData(101u, 24u)]
+        [InlineData(100u, 20u)]
+        public async Task A_wrong_intro_is_a_protocol_error(uint version, uint headerLength)
+        {
+            await using var server = new FakeOmapiServer(async (peer, _) =>
+            {
+                await peer.SendIntroAsync(version, headerLength);
+                await peer.ReadIntroAsync();
+                await peer.ReadMessageAsync();
+            });
+            await Assert.ThrowsAsync<OmapiProtocolException>(() => OmapiConnection.ConnectAsync(Options(server, false), TestContext.Current.CancellationToken));
+        }
+
+        [Fact]
+        public async Task Garbage_instead_of_a_reply_is_a_protocol_error()
+        {
+            await using var server = new FakeOmapiServer(async (peer, _) =>
+            {
+                await Serve(peer, withKey: false);
+                await peer.ReadMessageAsync();
+                await peer.SendRawAsync(System.Text.Encoding.ASCII.GetBytes("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"));
+                await peer.ReadMessageAsync();
+            });
+            using OmapiConnection c = await OmapiConnection.ConnectAsync(Options(server, false), TestContext.Current.CancellationToken);
+            await Assert.ThrowsAsync<OmapiProtocolException>(() => c.SendAsync(new OmapiRequest(OmapiOpcode.Refresh, 1, null, null, "refresh"), TestContext.Current.CancellationToken));
+        }
+
+        [Fact]
+        public async Task A_server_announcing_a_longer_header_has_its_padding_skipped()
+        {
+            await using var server = new FakeOmapiServer(async (peer, _) =>
+            {
+                await peer.SendIntroAsync(100, 56);
+                await peer.ReadIntroAsync();
+                var request = await peer.ReadMessageAsync();
+                byte[] reply = OmapiCodec.Encode(FakePeer.Status(request!.Value.Message.Id, 23, "no object matches specification"));
+                await peer.SendRawAsync(reply.Take(24).Concat(new byte[32]).Concat(reply.Skip(24)).ToArray());
+                await peer.ReadMessageAsync();
+            });
+            using OmapiConnection c = await OmapiConnection.ConnectAsync(Options(server, false), TestContext.Current.CancellationToken);
+            OmapiMessage reply = await c.SendAsync(new OmapiRequest(OmapiOpcode.Refresh, 1, null, null, "refresh"), TestContext.Current.CancellationToken);
+            Assert.Equal(23u, OmapiReplies.ResultOf(reply));
+            Assert.Equal("no object matches specification", OmapiReplies.MessageOf(reply));
+        }
+
+        [Fact]
+        public async Task A_dropped_connection_fails_waiting_requests_and_the_session_reconnects()
+        {
+            await using var server = new FakeOmapiServer(async (peer, index) =>
+            {
+                await Serve(peer, withKey: true);
+                var request = await peer.ReadMessageAsync();
+                if (index == 0)
+                {
+                    return; // drop the connection with the request unanswered
+                }
+
+                using OmapiMac mac = Key.CreateMac();
+                await peer.SendAsync(new OmapiMessage(OmapiOpcode.Update, 77, 2000, request!.Value.Message.Id, null, new OmapiValueList()
+                    .Add("ip-address", new byte[] { 198, 51, 100, 9 }).Add("state", 2u)) { AuthId = 9 }, mac);
+                await peer.ReadMessageAsync();
+            });
+            using OmapiSession session = await OmapiSession.ConnectAsync(Options(server, true), TestContext.Current.CancellationToken);
+            var ex = await Assert.ThrowsAsync<OmapiConnectionException>(() => session.GetLeaseAsync(IPAddress.Parse("198.51.100.9"), TestContext.Current.CancellationToken));
+            Assert.Contains("unanswered", ex.Message, StringComparison.Ordinal);
+
+            OmapiLease lease = await session.GetLeaseAsync(IPAddress.Parse("198.51.100.9"), TestContext.Current.CancellationToken);
+            Assert.Equal(LeaseState.Active, lease.State);
+            Assert.Equal(2, server.Accepted);
+        }
+
+        [Fact]
+        public async Task The_peer_never_holds_more_unanswered_bytes_than_the_budget()
+        {
+            int maxRequestBytes = 0;
+            int maxCount = 0;
+            await using var server = new FakeOmapiServer(async (peer, _) =>
+            {
+                await Serve(peer, withKey: true);
+                using OmapiMac mac = Key.CreateMac();
+                var outstanding = new System.Collections.Generic.Queue<(uint Id, int Length)>();
+                int bytes = 0;
+                var padding = new byte[900]; // ~1 KB replies: only three fit a 3,500-byte reply budget
+                for (int answered = 0; answered < 200;)
+                {
+                    // Take whatever the client has sent, then answer the oldest request.
+                    do
+                    {
+                        var request = await peer.ReadMessageAsync();
+                        outstanding.Enqueue((request!.Value.Message.Id, request.Value.Length));
+                        bytes += request.Value.Length;
+                        maxRequestBytes = Math.Max(maxRequestBytes, bytes);
+                        maxCount = Math.Max(maxCount, outstanding.Count);
+                        await Task.Delay(1);
+                    }
+                    while (peer.HasBufferedData);
+
+                    (uint id, int length) = outstanding.Dequeue();
+                    bytes -= length;
+                    await peer.SendAsync(new OmapiMessage(OmapiOpcode.Update, 77, 3000, id, null, new OmapiValueList()
+                        .Add("ip-address", new byte[] { 198, 51, 100, 9 }).Add("state", 2u).Add("pad", padding)) { AuthId = 9 }, mac);
+                    answered++;
+                    while (outstanding.Count > 0 && answered < 200)
+                    {
+                        (id, length) = outstanding.Dequeue();
+                        bytes -= length;
+                        await peer.SendAsync(new OmapiMessage(OmapiOpcode.Update, 77, 3000, id, null, new OmapiValueList()
+                            .Add("ip-address", new byte[] { 198, 51, 100, 9 }).Add("state", 2u).Add("pad", padding)) { AuthId = 9 }, mac);
+                        answered++;
+                    }
+                }
+
+                await peer.ReadMessageAsync();
+            });
+            using OmapiConnection c = await OmapiConnection.ConnectAsync(Options(server, true), TestContext.Current.CancellationToken);
+            OmapiLease[] leases = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => AskLease(c)));
+
+            Assert.All(leases, l => Assert.Equal(LeaseState.Active, l.State));
+            Assert.InRange(maxRequestBytes, 1, OmapiConnectionOptions.MaxWindowBytes);
+            Assert.InRange(maxCount, 2, 3); // ~1,050-byte replies plus the margin: at most three in flight
+        }
+    }
+}
