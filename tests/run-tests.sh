@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# The project's test command: bash tests/run-tests.sh  (from any directory)
+#
+# 1. Builds the solution (Release) in the normal namespace: restore needs the network.
+# 2. Runs every test project (tests/*/*.Tests.csproj) with `dotnet test --no-build`, each inside its own private,
+#    rootless network namespace (unshare -rn) with lo up and PSOMAPI_NETNS=1, so the dhcpd fixture may create its
+#    veth and start real dhcpd processes there. The namespace is also a private PID namespace: when a run ends or is
+#    aborted, the kernel kills everything started in it, so no dhcpd can be left behind.
+# 3. Reads the TRX results and prints, as the last line, "N passed, N failed, N skipped" (totals over all projects).
+# 4. Exits non-zero if a test failed, a project's run failed or left no results, no test ran at all, or
+#    (when CI=true) any test was skipped. CI=true also sets PSOMAPI_REQUIRE_DHCPD=1, so dhcpd tests fail rather than
+#    skip when dhcpd cannot run.
+#
+# Environment: PSOMAPI_TEST_RESULTS  where TRX files go, emptied first (default: a new
+#                                    <repo>/TestResults/run-tests.XXXXXX per run; TestResults/ is gitignored)
+#              PSOMAPI_TEST_FILTER   optional `dotnet test --filter` expression
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$(pwd)
+configuration=Release
+
+run_tmp=
+trap 'if [ -n "$run_tmp" ]; then rm -rf "$run_tmp"; fi' EXIT
+
+passed=0
+failed=0
+skipped=0
+problems=()
+
+summary() {
+    echo
+    if [ ${#problems[@]} -gt 0 ]; then
+        printf 'run-tests: %s\n' "${problems[@]}"
+    fi
+    echo "$passed passed, $failed failed, $skipped skipped"
+}
+
+if [ "${CI:-}" = "true" ]; then
+    export PSOMAPI_REQUIRE_DHCPD=1
+fi
+
+for tool in dotnet unshare ip; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        problems+=("$tool not found")
+    fi
+done
+if [ ${#problems[@]} -gt 0 ]; then
+    summary
+    exit 1
+fi
+
+echo "run-tests: dotnet build PSOmapi.slnx -c $configuration"
+if ! dotnet build PSOmapi.slnx -c "$configuration"; then
+    problems+=("build failed; no test ran")
+    summary
+    exit 1
+fi
+
+mapfile -t projects < <(find tests -mindepth 2 -maxdepth 2 -name '*.Tests.csproj' | LC_ALL=C sort)
+if [ ${#projects[@]} -eq 0 ]; then
+    problems+=("no tests/*/*.Tests.csproj found")
+    summary
+    exit 1
+fi
+
+# A fresh results directory per run, so runs started at the same time in one tree do not mix their TRX files.
+if [ -n "${PSOMAPI_TEST_RESULTS:-}" ]; then
+    results=$PSOMAPI_TEST_RESULTS
+    rm -rf "$results"
+    mkdir -p "$results"
+else
+    mkdir -p "$root/TestResults"
+    results=$(mktemp -d "$root/TestResults/run-tests.XXXXXX")
+fi
+
+# A PID namespace (with its own /proc, so .NET's process APIs see the right pids) makes cleanup certain; fall back to
+# a network namespace alone where PID namespaces are not allowed.
+ns=(unshare -rn --pid --fork --kill-child --mount-proc)
+if ! "${ns[@]}" true >/dev/null 2>&1; then
+    echo "run-tests: PID namespaces unavailable here; using a network namespace only"
+    ns=(unshare -rn)
+    if ! "${ns[@]}" true; then
+        problems+=("cannot create a private network namespace (unshare -rn)")
+        summary
+        exit 1
+    fi
+fi
+
+# Runs inside the namespace (bash, not exec'd dotnet, stays PID 1 there and reaps orphans).
+# $1 project, $2 results dir, $3 TRX file name, $4 configuration, $5 filter (may be empty).
+inner='
+set -eu
+ip link set lo up
+export PSOMAPI_NETNS=1
+set -- "$1" --no-build -c "$4" --results-directory "$2" --logger "trx;LogFileName=$3" ${5:+--filter "$5"}
+rc=0
+dotnet test "$@" || rc=$?
+exit "$rc"
+'
+
+# Counts the test results of a TRX file whose outcome is one of the given ones. (The <Counters> element is not
+# usable: VSTest counts xunit's skipped tests there as neither executed nor notExecuted.)
+count_outcomes() {
+    local trx=$1 pattern
+    shift
+    pattern=$(IFS='|'; echo "$*")
+    { grep -o '<UnitTestResult [^>]*' "$trx" || true; } | { grep -cE " outcome=\"($pattern)\"" || true; }
+}
+
+for project in "${projects[@]}"; do
+    name=$(basename "$project" .csproj)
+    trx="$name.trx"
+    echo
+    echo "run-tests: dotnet test $project (private network namespace)"
+    rc=0
+    # A private TMPDIR per run: the dhcpd fixture's configs (with this run's random keys) go there, and it is
+    # removed here even when the run was aborted before the fixture could clean up.
+    run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/psomapi-tests.XXXXXX")
+    TMPDIR="$run_tmp" "${ns[@]}" bash -c "$inner" run-tests "$project" "$results" "$trx" "$configuration" "${PSOMAPI_TEST_FILTER:-}" || rc=$?
+    rm -rf "$run_tmp"
+
+    if [ ! -s "$results/$trx" ]; then
+        problems+=("$name: no TRX results (dotnet test exit code $rc)")
+        continue
+    fi
+
+    p=$(count_outcomes "$results/$trx" Passed)
+    f=$(count_outcomes "$results/$trx" Failed Error Timeout Aborted)
+    s=$(count_outcomes "$results/$trx" NotExecuted Inconclusive NotRunnable)
+    passed=$((passed + p))
+    failed=$((failed + f))
+    skipped=$((skipped + s))
+    echo "run-tests: $name: $p passed, $f failed, $s skipped (exit code $rc, $results/$trx)"
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        problems+=("$name: dotnet test exited with $rc")
+    fi
+done
+
+status=0
+if [ ${#problems[@]} -gt 0 ] || [ "$failed" -gt 0 ]; then
+    status=1
+fi
+if [ $((passed + failed)) -eq 0 ]; then
+    problems+=("no test ran")
+    status=1
+fi
+if [ "${CI:-}" = "true" ] && [ "$skipped" -gt 0 ]; then
+    problems+=("CI=true and $skipped test(s) were skipped")
+    status=1
+fi
+
+summary
+exit "$status"
