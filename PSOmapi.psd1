@@ -9,8 +9,13 @@
     Description          = 'Manage ISC DHCP servers (dhcpd) through OMAPI: leases, hosts, groups, classes, failover state.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
-    FormatsToProcess     = @()
-    CmdletsToExport      = @()
+    FormatsToProcess     = @('PSOmapi.Format.ps1xml')
+    CmdletsToExport      = @(
+        'Connect-Omapi'
+        'Disconnect-Omapi'
+        'Get-OmapiSession'
+        'Get-OmapiLease'
+    )
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -72,6 +72,9 @@ namespace Omapi.Core.Security
             }
         }
 
+        /// <summary>The same name and secret with another algorithm (for a key file whose algorithm line is overridden).</summary>
+        public OmapiKey WithAlgorithm(OmapiAlgorithm algorithm) => new OmapiKey(Name, algorithm, _secret);
+
         /// <summary>Shows the name and algorithm only.</summary>
         public override string ToString() => "OMAPI key '" + Name + "' (" + OmapiAlgorithms.DisplayName(Algorithm) + ")";
 

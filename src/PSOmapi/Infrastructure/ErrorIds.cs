@@ -1,0 +1,72 @@
+namespace PSOmapi
+{
+    /// <summary>
+    /// The stable ErrorIds of the module (the first part of <c>FullyQualifiedErrorId</c>). Scripts and Pester tests
+    /// match on these: never rename one.
+    /// </summary>
+    public static class ErrorIds
+    {
+        /// <summary>No lease matches.</summary>
+        public const string LeaseNotFound = "LeaseNotFound";
+        /// <summary>No host matches.</summary>
+        public const string HostNotFound = "HostNotFound";
+        /// <summary>The host (or its name, MAC or client id) already exists.</summary>
+        public const string HostAlreadyExists = "HostAlreadyExists";
+        /// <summary>No group of that name.</summary>
+        public const string GroupNotFound = "GroupNotFound";
+        /// <summary>The group already exists.</summary>
+        public const string GroupAlreadyExists = "GroupAlreadyExists";
+        /// <summary>No class of that name.</summary>
+        public const string ClassNotFound = "ClassNotFound";
+        /// <summary>The class already exists.</summary>
+        public const string ClassAlreadyExists = "ClassAlreadyExists";
+        /// <summary>No such subclass.</summary>
+        public const string SubclassNotFound = "SubclassNotFound";
+        /// <summary>The subclass already exists.</summary>
+        public const string SubclassAlreadyExists = "SubclassAlreadyExists";
+        /// <summary>No failover peer of that name.</summary>
+        public const string FailoverStateNotFound = "FailoverStateNotFound";
+        /// <summary>No object matches (generic, for Invoke-OmapiRequest).</summary>
+        public const string ObjectNotFound = "ObjectNotFound";
+        /// <summary>The object already exists (generic).</summary>
+        public const string ObjectAlreadyExists = "ObjectAlreadyExists";
+        /// <summary>Several objects match the key (e.g. several leases for one MAC).</summary>
+        public const string MultipleMatches = "MultipleMatches";
+        /// <summary>The lookup keys name different objects.</summary>
+        public const string KeyConflict = "KeyConflict";
+        /// <summary>The server refused the key, or a reply failed signature verification.</summary>
+        public const string AuthenticationFailed = "AuthenticationFailed";
+        /// <summary>The connection could not be made or was lost.</summary>
+        public const string ConnectionFailed = "ConnectionFailed";
+        /// <summary>The server did not answer in time.</summary>
+        public const string OperationTimeout = "OperationTimeout";
+        /// <summary>The server sent bytes that are not valid OMAPI.</summary>
+        public const string ProtocolError = "ProtocolError";
+        /// <summary>A value from the server did not have the expected form.</summary>
+        public const string MalformedValue = "MalformedValue";
+        /// <summary>A MAC address that is not in an accepted form.</summary>
+        public const string InvalidMacAddress = "InvalidMacAddress";
+        /// <summary>A client identifier that cannot be used.</summary>
+        public const string InvalidClientId = "InvalidClientId";
+        /// <summary>An address OMAPI cannot carry (e.g. IPv6).</summary>
+        public const string InvalidIPAddress = "InvalidIPAddress";
+        /// <summary>dhcpd could not parse the statements (BADPARSE).</summary>
+        public const string InvalidStatements = "InvalidStatements";
+        /// <summary>The object type has no such attribute.</summary>
+        public const string UnknownAttribute = "UnknownAttribute";
+        /// <summary>The server does not allow this change.</summary>
+        public const string PermissionDenied = "PermissionDenied";
+        /// <summary>The server does not support this operation on the object type.</summary>
+        public const string NotSupported = "NotSupported";
+        /// <summary>The server or the module refused a value as invalid.</summary>
+        public const string InvalidArgument = "InvalidArgument";
+        /// <summary>Any other server refusal.</summary>
+        public const string ServerError = "ServerError";
+        /// <summary>No session: run Connect-Omapi first.</summary>
+        public const string NoSession = "NoSession";
+        /// <summary>A key file that cannot be read or has no usable key.</summary>
+        public const string InvalidKeyFile = "InvalidKeyFile";
+        /// <summary>The object came from another server than the session's.</summary>
+        public const string ServerMismatch = "ServerMismatch";
+    }
+}

@@ -1,0 +1,64 @@
+using System;
+using System.Management.Automation;
+using Omapi.Core;
+
+namespace PSOmapi
+{
+    /// <summary>Turns Omapi.Core exceptions into ErrorRecords: one place for ErrorIds and categories.</summary>
+    internal static class OmapiErrors
+    {
+        /// <summary>
+        /// Builds the ErrorRecord for <paramref name="exception"/>. <paramref name="notFoundId"/> and
+        /// <paramref name="existsId"/> name the object kind (LeaseNotFound, HostAlreadyExists ...).
+        /// </summary>
+        internal static ErrorRecord ToErrorRecord(Exception exception, object? target, string notFoundId = ErrorIds.ObjectNotFound, string existsId = ErrorIds.ObjectAlreadyExists)
+        {
+            (string id, ErrorCategory category) = Classify(exception, notFoundId, existsId);
+            var record = new ErrorRecord(exception, id, category, target);
+            string? advice = Advice(exception, id);
+            if (advice != null)
+            {
+                record.ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = advice };
+            }
+
+            return record;
+        }
+
+        internal static ErrorRecord Create(string id, ErrorCategory category, string message, object? target, Exception? inner = null) =>
+            new ErrorRecord(new ArgumentException(message, inner), id, category, target);
+
+        private static (string, ErrorCategory) Classify(Exception exception, string notFoundId, string existsId) => exception switch
+        {
+            OmapiNotFoundException _ => (notFoundId, ErrorCategory.ObjectNotFound),
+            OmapiAlreadyExistsException _ => (existsId, ErrorCategory.ResourceExists),
+            OmapiMultipleMatchesException _ => (ErrorIds.MultipleMatches, ErrorCategory.InvalidResult),
+            OmapiKeyConflictException _ => (ErrorIds.KeyConflict, ErrorCategory.InvalidArgument),
+            OmapiAuthenticationException _ => (ErrorIds.AuthenticationFailed, ErrorCategory.AuthenticationError),
+            OmapiParseErrorException _ => (ErrorIds.InvalidStatements, ErrorCategory.InvalidArgument),
+            OmapiUnknownAttributeException _ => (ErrorIds.UnknownAttribute, ErrorCategory.InvalidArgument),
+            OmapiPermissionDeniedException _ => (ErrorIds.PermissionDenied, ErrorCategory.PermissionDenied),
+            OmapiNotSupportedException _ => (ErrorIds.NotSupported, ErrorCategory.NotImplemented),
+            OmapiInvalidArgumentException _ => (ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument),
+            OmapiServerException _ => (ErrorIds.ServerError, ErrorCategory.NotSpecified),
+            OmapiTimeoutException _ => (ErrorIds.OperationTimeout, ErrorCategory.OperationTimeout),
+            OmapiConnectionException _ => (ErrorIds.ConnectionFailed, ErrorCategory.ConnectionError),
+            OmapiProtocolException _ => (ErrorIds.ProtocolError, ErrorCategory.ProtocolError),
+            OmapiMalformedValueException _ => (ErrorIds.MalformedValue, ErrorCategory.InvalidData),
+            FormatException _ => (ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument),
+            ArgumentException _ => (ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument),
+            ObjectDisposedException _ => (ErrorIds.NoSession, ErrorCategory.ResourceUnavailable),
+            _ => (ErrorIds.ServerError, ErrorCategory.NotSpecified),
+        };
+
+        private static string? Advice(Exception exception, string id) => id switch
+        {
+            ErrorIds.AuthenticationFailed => exception is OmapiAuthenticationException a ? a.Hint : null,
+            ErrorIds.ConnectionFailed => "Check that dhcpd is running, that dhcpd.conf sets omapi-port, and that TCP to that port is allowed; the next command reconnects by itself.",
+            ErrorIds.OperationTimeout => "The server did not answer in time: check its load and reachability, or raise Connect-Omapi -TimeoutSec.",
+            ErrorIds.ProtocolError => "The connection was closed because the peer sent invalid OMAPI; the next command opens a new connection. Check that the port is dhcpd's OMAPI port.",
+            ErrorIds.MultipleMatches => "Several objects match: look it up by a key that identifies one (for leases, the IP address).",
+            ErrorIds.InvalidStatements => "dhcpd could not parse the statements; its log (syslog or dhcpd -d output) names the error.",
+            _ => null,
+        };
+    }
+}
