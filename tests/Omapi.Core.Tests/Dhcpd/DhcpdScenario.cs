@@ -179,6 +179,15 @@ public static class DhcpdScenario
         new ConfHost("leasehost", "00:11:22:33:44:58", null, null, null),
     };
 
+    /// <summary>
+    /// A conf host that a test deletes over OMAPI (dhcpd allows deleting hosts declared in dhcpd.conf). Kept out of
+    /// <see cref="ConfHosts"/>, whose members every run may expect to exist.
+    /// </summary>
+    public static ConfHost DeletableConfHost { get; } = new("doomedhost", "00:11:22:33:44:05", null, null, null);
+
+    /// <summary>The MAC two seeded active leases share (a lookup by it matches several leases).</summary>
+    public const string SharedLeaseMac = "00:11:22:33:44:70";
+
     /// <summary>The conf host declared inside the named group <see cref="GroupName"/>.</summary>
     public static ConfHost GroupHost => ConfHosts[0];
 
@@ -249,6 +258,9 @@ public static class DhcpdScenario
         // Without failover dhcpd turns a backup lease into a free one at start (observed on 4.4.3-P1). Without the
         // hardware address dhcpd would not write it back, and after a restart it would be a blank free lease.
         Add("198.51.100.24", "backup", 1, "00:11:22:33:44:64", null, null);
+        // Two active leases for one client MAC: a lease lookup by that MAC matches several (DHCP_R_MULTIPLE).
+        Add("198.51.100.30", "active", 2, SharedLeaseMac, null, "twin-a", activeEnds: true);
+        Add("198.51.100.31", "active", 2, SharedLeaseMac, null, "twin-b", activeEnds: true);
         return leases.ToArray();
     }
 
@@ -373,7 +385,7 @@ public static class DhcpdScenario
         }
 
         sb.Append("}\n\n");
-        foreach (ConfHost host in ConfHosts.Where(h => h.GroupName is null))
+        foreach (ConfHost host in ConfHosts.Where(h => h.GroupName is null).Append(DeletableConfHost))
         {
             sb.Append(ConfHostDeclaration(host, string.Empty));
         }

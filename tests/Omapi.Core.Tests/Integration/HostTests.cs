@@ -106,6 +106,21 @@ namespace Omapi.Core.Tests.Integration
         }
 
         [Fact]
+        public async Task A_host_declared_in_dhcpd_conf_can_be_deleted_and_the_deletion_is_recorded()
+        {
+            using OmapiSession session = await ConnectMainAsync();
+            var ct = TestContext.Current.CancellationToken;
+            ConfHost doomed = DhcpdScenario.DeletableConfHost;
+            OmapiHost host = await session.GetHostByNameAsync(doomed.Name, ct);
+            Assert.Equal(doomed.HardwareAddress, host.MacAddress);
+
+            await session.DeleteAsync(host.Handle, "delete host " + doomed.Name, ct); // result 0 for a conf host too
+
+            await Assert.ThrowsAsync<OmapiNotFoundException>(() => session.GetHostByNameAsync(doomed.Name, ct));
+            Assert.Contains("host " + doomed.Name + " {\n  deleted;\n}", Fixture.Main.ReadLeasesFile(), StringComparison.Ordinal);
+        }
+
+        [Fact]
         public async Task Creating_an_existing_host_is_already_exists()
         {
             using OmapiSession session = await ConnectMainAsync();

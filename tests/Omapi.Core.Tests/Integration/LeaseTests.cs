@@ -61,6 +61,17 @@ namespace Omapi.Core.Tests.Integration
         }
 
         [Fact]
+        public async Task A_mac_with_several_leases_is_multiple_matches()
+        {
+            using OmapiSession session = await ConnectMainAsync();
+            var ex = await Assert.ThrowsAsync<OmapiMultipleMatchesException>(() =>
+                session.GetLeaseByHardwareAddressAsync(HardwareAddress.ParseMac(DhcpdScenario.SharedLeaseMac), cancellationToken: TestContext.Current.CancellationToken));
+            Assert.Equal(393222u, ex.ResultCode);
+            Assert.Equal("DHCP_R_MULTIPLE", ex.ResultName);
+            Assert.Equal("object lookup failed", ex.ServerMessage);
+        }
+
+        [Fact]
         public async Task An_address_in_the_range_without_a_seeded_lease_is_free()
         {
             using OmapiSession session = await ConnectMainAsync();
