@@ -1,15 +1,11 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
-using System.IO;
-using System.Linq;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
-using System.Threading;
 using System.Threading.Tasks;
+using PSOmapi.Testing;
 
 namespace Omapi.Bench;
 
@@ -21,19 +17,16 @@ namespace Omapi.Bench;
 internal sealed record SeedLease(IPAddress Address, string Mac, string? Hostname, byte[]? Uid);
 
 /// <summary>
-/// A dhcpd for the benchmark, modelled on the test fixture's <c>DhcpdFixture</c>/<c>DhcpdInstance</c> (those depend on
-/// xunit, so they are not linked here). Safety: it refuses to do anything unless <c>PSOMAPI_NETNS=1</c> is set and the
-/// process's network namespace has no interface but <c>lo</c> (read from <c>/proc/self/net/dev</c>, which is per
-/// namespace). Only then does it create the veth pair <c>v0</c>/<c>v1</c>, address <c>v0</c> with 198.18.0.1/15
-/// (a benchmarking range), and start dhcpd on <c>v0</c>. Everything (config with the random key, leases, pid file,
-/// log) lives in a private temp directory that <see cref="DisposeAsync"/> removes, together with the veth and dhcpd.
+/// A dhcpd for the benchmark, built on the helpers the test fixture uses too (tests/Shared: <see cref="NetnsSandbox"/>,
+/// <see cref="DhcpdProcess"/>, <see cref="LeasesFileWriter"/>). Safety: it refuses to do anything unless
+/// <c>PSOMAPI_NETNS=1</c> is set and the process's network namespace has no interface but <c>lo</c> (read from
+/// <c>/proc/self/net/dev</c>, which is per namespace). Only then does it create the veth pair <c>v0</c>/<c>v1</c>,
+/// address <c>v0</c> with 198.18.0.1/15 (a benchmarking range), and start dhcpd on <c>v0</c>. Everything (config with
+/// the random key, leases, pid file, log) lives in a private temp directory that <see cref="DisposeAsync"/> removes,
+/// together with the veth and dhcpd (which is also SIGKILLed at process exit if still running).
 /// </summary>
 internal sealed class BenchDhcpd : IAsyncDisposable
 {
-    internal const string DhcpdPath = "/usr/sbin/dhcpd";
-    internal const string NetnsVariable = "PSOMAPI_NETNS";
-    internal const string InterfaceName = "v0";
-    internal const string PeerInterfaceName = "v1";
     internal const string KeyName = "bench_key";
     internal const string OmapiHost = "127.0.0.1";
     internal const int OmapiPort = 7911;
@@ -46,18 +39,22 @@ internal sealed class BenchDhcpd : IAsyncDisposable
     private const string RangeStart = "198.18.0.10";
     private const string RangeEnd = "198.18.39.255";
 
-    private static readonly byte[] ExpectedIntro = [0x00, 0x00, 0x00, 0x64, 0x00, 0x00, 0x00, 0x18];
+    // The name of the files in the temp directory (bench.conf, bench.leases, bench.pid, bench.log) and of dhcpd in messages.
+    private const string InstanceName = "bench";
+    private const int DefaultLogTailLines = 20;
+
+    private static readonly TimeSpan IntroTimeout = TimeSpan.FromSeconds(20);
     private static readonly DateTime Starts = new(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
     private static readonly DateTime Ends = new(2037, 6, 1, 0, 0, 0, DateTimeKind.Utc);
 
-    private Process? _process;
-    private bool _vethCreated;
+    private readonly DhcpdProcess _process;
 
     private BenchDhcpd(string directory, string secretBase64, IReadOnlyList<SeedLease> leases)
     {
         Directory = directory;
         SecretBase64 = secretBase64;
         Leases = leases;
+        _process = new DhcpdProcess(InstanceName, directory, OmapiHost, OmapiPort, DhcpPort);
     }
 
     /// <summary>The private working directory (0700).</summary>
@@ -69,49 +66,12 @@ internal sealed class BenchDhcpd : IAsyncDisposable
     /// <summary>The seeded leases, in address order.</summary>
     internal IReadOnlyList<SeedLease> Leases { get; }
 
-    internal string ConfigFilePath => Path.Combine(Directory, "dhcpd.conf");
-
-    internal string LeasesFilePath => Path.Combine(Directory, "dhcpd.leases");
-
-    internal string PidFilePath => Path.Combine(Directory, "dhcpd.pid");
-
-    internal string LogFilePath => Path.Combine(Directory, "dhcpd.log");
-
     /// <summary>dhcpd's pid (0 before start / after stop).</summary>
-    internal int Pid => _process?.Id ?? 0;
+    internal int Pid => _process.Pid;
 
     /// <summary>Null when the benchmark may set up its network and start dhcpd here; otherwise why not.</summary>
-    internal static string? CheckEnvironment()
-    {
-        if (Environment.GetEnvironmentVariable(NetnsVariable) != "1")
-        {
-            return $"{NetnsVariable}=1 is not set: the benchmark runs only inside the private network namespace made by bench/run.sh";
-        }
-
-        if (!OperatingSystem.IsLinux())
-        {
-            return "not Linux";
-        }
-
-        if (!File.Exists(DhcpdPath))
-        {
-            return DhcpdPath + " does not exist (apt-get install isc-dhcp-server)";
-        }
-
-        if (FindIp() is null)
-        {
-            return "ip (iproute2) not found";
-        }
-
-        IReadOnlyList<string> interfaces = ReadInterfaces();
-        if (interfaces.Any(i => i != "lo"))
-        {
-            return "refusing to touch interfaces: this network namespace has interfaces other than lo (" +
-                   string.Join(", ", interfaces) + "), so it is not a private namespace made for the benchmark";
-        }
-
-        return null;
-    }
+    internal static string? CheckEnvironment() =>
+        NetnsSandbox.CheckEnvironment("the benchmark runs", "bench/run.sh", "the benchmark");
 
     /// <summary>Sets up the veth, writes config and leases, starts dhcpd and waits for its OMAPI intro.</summary>
     internal static async Task<BenchDhcpd> StartAsync(int leaseCount, int seed)
@@ -122,15 +82,17 @@ internal sealed class BenchDhcpd : IAsyncDisposable
             throw new InvalidOperationException(refusal);
         }
 
+        IReadOnlyList<SeedLease> leases = GenerateLeases(leaseCount, seed);
+
         // 0700 directory (CreateTempSubdirectory on Unix): the config inside holds this run's random secret.
         string directory = System.IO.Directory.CreateTempSubdirectory("psomapi-bench-").FullName;
-        var dhcpd = new BenchDhcpd(directory, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), GenerateLeases(leaseCount, seed));
+        var dhcpd = new BenchDhcpd(directory, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), leases);
         try
         {
-            await dhcpd.SetUpNetworkAsync().ConfigureAwait(false);
-            WritePrivate(dhcpd.ConfigFilePath, dhcpd.BuildConf());
-            WritePrivate(dhcpd.LeasesFilePath, BuildLeasesFile(dhcpd.Leases));
-            await dhcpd.StartProcessAsync().ConfigureAwait(false);
+            await NetnsSandbox.SetUpVethAsync(ServerCidr).ConfigureAwait(false);
+            DhcpdProcess.WritePrivateFile(dhcpd._process.ConfigFilePath, dhcpd.BuildConf());
+            DhcpdProcess.WritePrivateFile(dhcpd._process.LeasesFilePath, BuildLeasesFile(dhcpd.Leases));
+            await dhcpd._process.StartAsync(IntroTimeout, DefaultLogTailLines).ConfigureAwait(false);
             return dhcpd;
         }
         catch
@@ -140,73 +102,32 @@ internal sealed class BenchDhcpd : IAsyncDisposable
         }
     }
 
-    /// <summary>True while dhcpd is alive, checked with <c>kill -0 pid</c>.</summary>
-    internal bool IsAlive()
-    {
-        Process? p = _process;
-        if (p is null || p.HasExited)
-        {
-            return false;
-        }
-
-        return RunTool("kill", "-0", p.Id.ToString(CultureInfo.InvariantCulture)) == 0;
-    }
+    /// <summary>True while dhcpd is alive, checked with <c>kill -0 pid</c> too.</summary>
+    internal bool IsAlive() => _process.IsRunningAndSignalable();
 
     /// <summary>The last lines of dhcpd's log.</summary>
-    internal string ReadLogTail(int lines = 20)
-    {
-        if (!File.Exists(LogFilePath))
-        {
-            return string.Empty;
-        }
-
-        using var stream = new FileStream(LogFilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var reader = new StreamReader(stream);
-        string[] all = reader.ReadToEnd().Split('\n');
-        return string.Join('\n', all.Skip(Math.Max(0, all.Length - lines)));
-    }
+    internal string ReadLogTail(int lines = DefaultLogTailLines) => _process.ReadLogTail(lines);
 
     /// <summary>Stops dhcpd by pid (SIGTERM, then SIGKILL), removes the veth and the temp directory.</summary>
     public async ValueTask DisposeAsync()
     {
-        Process? process = _process;
-        _process = null;
-        if (process is not null)
+        try
         {
-            try
-            {
-                if (!process.HasExited)
-                {
-                    RunTool("kill", "-TERM", process.Id.ToString(CultureInfo.InvariantCulture));
-                    using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(3));
-                    try
-                    {
-                        await process.WaitForExitAsync(grace.Token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        process.Kill();
-                        await process.WaitForExitAsync().ConfigureAwait(false);
-                    }
-                }
-            }
-            catch (Exception ex)
-            {
-                Console.Error.WriteLine("bench: stopping dhcpd: " + ex.Message);
-            }
-            finally
-            {
-                process.Dispose();
-            }
+            await _process.StopAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Console.Error.WriteLine("bench: stopping dhcpd: " + ex.Message);
         }
 
-        if (_vethCreated)
+        try
         {
-            _vethCreated = false;
-            if (RunTool(FindIp()!, "link", "del", InterfaceName) != 0)
-            {
-                Console.Error.WriteLine("bench: could not delete " + InterfaceName);
-            }
+            // Deletes the veth only if this process created it.
+            await NetnsSandbox.RemoveVethAsync().ConfigureAwait(false);
+        }
+        catch (InvalidOperationException ex)
+        {
+            Console.Error.WriteLine("bench: could not delete " + NetnsSandbox.InterfaceName + ": " + ex.Message);
         }
 
         try
@@ -216,23 +137,6 @@ internal sealed class BenchDhcpd : IAsyncDisposable
         catch (Exception ex)
         {
             Console.Error.WriteLine("bench: removing " + Directory + ": " + ex.Message);
-        }
-    }
-
-    /// <summary>Last-resort cleanup from ProcessExit: SIGKILL dhcpd if it is still running.</summary>
-    internal void KillIfRunning()
-    {
-        try
-        {
-            Process? p = _process;
-            if (p is not null && !p.HasExited)
-            {
-                p.Kill();
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // already gone
         }
     }
 
@@ -311,58 +215,14 @@ internal sealed class BenchDhcpd : IAsyncDisposable
 
     private static string BuildLeasesFile(IReadOnlyList<SeedLease> leases)
     {
-        var sb = new StringBuilder(leases.Count * 300);
-        sb.Append("# Seeded by the PSOmapi benchmark (bench/Omapi.Bench).\n");
+        var file = new LeasesFileWriter("Seeded by the PSOmapi benchmark (bench/Omapi.Bench).", leases.Count * 300);
         for (int i = 0; i < leases.Count; i++)
         {
             SeedLease lease = leases[i];
-            DateTime starts = Starts.AddSeconds(i);
-            DateTime ends = Ends.AddSeconds(i);
-            sb.Append(CultureInfo.InvariantCulture, $"lease {lease.Address} {{\n");
-            sb.Append(CultureInfo.InvariantCulture, $"  starts {FormatTime(starts)};\n");
-            sb.Append(CultureInfo.InvariantCulture, $"  ends {FormatTime(ends)};\n");
-            sb.Append(CultureInfo.InvariantCulture, $"  tstp {FormatTime(ends)};\n");
-            sb.Append(CultureInfo.InvariantCulture, $"  cltt {FormatTime(starts)};\n");
-            sb.Append("  binding state active;\n");
-            sb.Append("  next binding state free;\n");
-            sb.Append(CultureInfo.InvariantCulture, $"  hardware ethernet {lease.Mac};\n");
-            if (lease.Uid is not null)
-            {
-                sb.Append(CultureInfo.InvariantCulture, $"  uid {QuoteBytes(lease.Uid)};\n");
-            }
-
-            if (lease.Hostname is not null)
-            {
-                sb.Append(CultureInfo.InvariantCulture, $"  client-hostname {QuoteBytes(Encoding.ASCII.GetBytes(lease.Hostname))};\n");
-            }
-
-            sb.Append("}\n");
+            file.AddLease(lease.Address, Starts.AddSeconds(i), Ends.AddSeconds(i), "active", lease.Mac, lease.Uid, lease.Hostname);
         }
 
-        return sb.ToString();
-    }
-
-    /// <summary>dhcpd's leases-file time format: weekday (0 = Sunday), then UTC date and time.</summary>
-    private static string FormatTime(DateTime utc) =>
-        string.Create(CultureInfo.InvariantCulture, $"{(int)utc.DayOfWeek} {utc:yyyy'/'MM'/'dd HH':'mm':'ss}");
-
-    /// <summary>A dhcpd string literal: printable ASCII as is, everything else (and quote, backslash) as octal escapes.</summary>
-    private static string QuoteBytes(IEnumerable<byte> bytes)
-    {
-        var sb = new StringBuilder("\"");
-        foreach (byte b in bytes)
-        {
-            if (b is >= 0x20 and < 0x7f && b != (byte)'"' && b != (byte)'\\')
-            {
-                sb.Append((char)b);
-            }
-            else
-            {
-                sb.Append('\\').Append(Convert.ToString(b, 8).PadLeft(3, '0'));
-            }
-        }
-
-        return sb.Append('"').ToString();
+        return file.ToString();
     }
 
     private static uint ToUInt32(IPAddress address)
@@ -373,132 +233,4 @@ internal sealed class BenchDhcpd : IAsyncDisposable
 
     private static IPAddress FromUInt32(uint value) =>
         new(new[] { (byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value });
-
-    private static void WritePrivate(string path, string text)
-    {
-        using var stream = new FileStream(path, new FileStreamOptions
-        {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        });
-        using var writer = new StreamWriter(stream, new UTF8Encoding(false));
-        writer.Write(text);
-    }
-
-    /// <summary>Interface names of the *current* network namespace.</summary>
-    private static IReadOnlyList<string> ReadInterfaces() =>
-        File.ReadAllLines("/proc/self/net/dev")
-            .Skip(2)
-            .Select(line => line.Split(':', 2)[0].Trim())
-            .Where(name => name.Length > 0)
-            .ToArray();
-
-    private static string? FindIp() =>
-        new[] { "/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip" }.FirstOrDefault(File.Exists);
-
-    /// <summary>Runs a tool and returns its exit code (output discarded unless it fails).</summary>
-    private static int RunTool(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (string a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using Process p = Process.Start(psi) ?? throw new InvalidOperationException("could not start " + file);
-        string stderr = p.StandardError.ReadToEnd();
-        p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0 && args.FirstOrDefault() != "-0")
-        {
-            Console.Error.WriteLine($"bench: {file} {string.Join(' ', args)} exited with {p.ExitCode}: {stderr.Trim()}");
-        }
-
-        return p.ExitCode;
-    }
-
-    private static void RunIp(params string[] args)
-    {
-        if (RunTool(FindIp()!, args) != 0)
-        {
-            throw new InvalidOperationException("ip " + string.Join(' ', args) + " failed");
-        }
-    }
-
-    private Task SetUpNetworkAsync()
-    {
-        RunIp("link", "set", "lo", "up");
-        RunIp("link", "add", InterfaceName, "type", "veth", "peer", "name", PeerInterfaceName);
-        _vethCreated = true;
-        RunIp("addr", "add", ServerCidr, "dev", InterfaceName);
-        RunIp("link", "set", InterfaceName, "up");
-        RunIp("link", "set", PeerInterfaceName, "up");
-        return Task.CompletedTask;
-    }
-
-    private async Task StartProcessAsync()
-    {
-        // sh only redirects and then execs dhcpd, so the Process we track *is* dhcpd (same pid).
-        var psi = new ProcessStartInfo("/bin/sh")
-        {
-            UseShellExecute = false,
-            WorkingDirectory = Directory,
-        };
-        psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add("exec \"$@\" </dev/null >>\"$PSOMAPI_DHCPD_LOG\" 2>&1");
-        psi.ArgumentList.Add("dhcpd");
-        foreach (string arg in new[]
-                 {
-                     DhcpdPath, "-4", "-f", "-d",
-                     "-cf", ConfigFilePath, "-lf", LeasesFilePath, "-pf", PidFilePath,
-                     "-p", DhcpPort.ToString(CultureInfo.InvariantCulture),
-                     InterfaceName,
-                 })
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        psi.Environment["PSOMAPI_DHCPD_LOG"] = LogFilePath;
-        _process = Process.Start(psi) ?? throw new InvalidOperationException("could not start " + DhcpdPath);
-
-        var clock = Stopwatch.StartNew();
-        string lastError = "no attempt made";
-        while (clock.Elapsed < TimeSpan.FromSeconds(20))
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException(
-                    $"dhcpd exited with code {_process.ExitCode} before its OMAPI port came up. Log tail:\n{ReadLogTail()}");
-            }
-
-            using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(OmapiHost, OmapiPort, attempt.Token).ConfigureAwait(false);
-                byte[] intro = new byte[8];
-                await client.GetStream().ReadExactlyAsync(intro, attempt.Token).ConfigureAwait(false);
-                if (intro.AsSpan().SequenceEqual(ExpectedIntro))
-                {
-                    return;
-                }
-
-                lastError = "unexpected intro " + Convert.ToHexString(intro);
-            }
-            catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
-            {
-                lastError = ex.GetType().Name + ": " + ex.Message;
-            }
-
-            await Task.Delay(100).ConfigureAwait(false);
-        }
-
-        throw new TimeoutException($"dhcpd did not send the OMAPI intro within 20 s (last error: {lastError}). Log tail:\n{ReadLogTail()}");
-    }
 }

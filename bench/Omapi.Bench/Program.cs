@@ -13,6 +13,7 @@ using Omapi.Core;
 using Omapi.Core.Connection;
 using Omapi.Core.Objects;
 using Omapi.Core.Security;
+using PSOmapi.Testing;
 
 // Runs only on Linux: dhcpd in a private network namespace.
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -48,9 +49,8 @@ internal static class Program
             return 2;
         }
 
+        // dhcpd is also SIGKILLed at process exit if it is still running then (DhcpdProcess does that by itself).
         BenchDhcpd? dhcpd = null;
-        EventHandler onExit = (_, _) => dhcpd?.KillIfRunning();
-        AppDomain.CurrentDomain.ProcessExit += onExit;
         try
         {
             Console.WriteLine($"bench: seeding {leaseCount:N0} active leases, starting dhcpd in the private namespace ...");
@@ -108,8 +108,6 @@ internal static class Program
                 await dhcpd.DisposeAsync();
                 Console.WriteLine("bench: dhcpd stopped, veth removed, temp directory removed");
             }
-
-            AppDomain.CurrentDomain.ProcessExit -= onExit;
         }
     }
 
@@ -192,7 +190,7 @@ internal static class Program
     {
         try
         {
-            var psi = new ProcessStartInfo(BenchDhcpd.DhcpdPath, "--version") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+            var psi = new ProcessStartInfo(DhcpdProcess.DhcpdPath, "--version") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
             using Process p = Process.Start(psi)!;
             string text = p.StandardError.ReadToEnd() + p.StandardOutput.ReadToEnd();
             p.WaitForExit();

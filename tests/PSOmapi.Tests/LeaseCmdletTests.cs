@@ -120,7 +120,7 @@ namespace PSOmapi.Tests
             SeededLease seeded = DhcpdScenario.ActiveLeases.First(l => l.ClientHostname != null);
             string text = Shell.Render("Get-OmapiLease -IPAddress $args[0]", seeded.IpAddress.ToString());
             string[] lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd()).ToArray();
-            TestContext.Current.SendDiagnosticMessage("{0}", text);
+            TestContext.Current.TestOutputHelper!.WriteLine(text);
             Assert.Matches(@"^IPAddress\s+State\s+MacAddress\s+ClientHostname\s+Ends \(UTC\)\s+Flags$", lines[0]);
             Assert.Matches(@"^-+\s+-+\s+-+\s+-+\s+-+\s+-+$", lines[1]);
             Assert.Matches(

@@ -56,8 +56,14 @@ namespace PSOmapi.Tests
             sw.Stop();
             Assert.Empty(fresh.Errors);
             Assert.Single(fresh.Invoke("Get-Module PSOmapi"));
-            TestContext.Current.SendDiagnosticMessage("Import-Module PSOmapi: {0:0.0} ms (first import in a fresh runspace)", sw.Elapsed.TotalMilliseconds);
-            File.AppendAllText(Path.Combine(Path.GetTempPath(), "psomapi-import-ms.txt"), sw.Elapsed.TotalMilliseconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + Environment.NewLine);
+            // The first import measured here may or may not be the process's first load of the assemblies (that depends on
+            // test order); the second, in another new runspace, is what each later runspace (e.g. every
+            // ForEach-Object -Parallel runspace) pays. Both are reported, neither is asserted against a budget.
+            using var again = new ModuleHarness(import: false);
+            var sw2 = Stopwatch.StartNew();
+            again.Invoke("Import-Module -Name $args[0] -ErrorAction Stop", ModuleHarness.ManifestPath);
+            sw2.Stop();
+            TestContext.Current.TestOutputHelper!.WriteLine(string.Format(System.Globalization.CultureInfo.InvariantCulture, "Import-Module PSOmapi in a new runspace: {0:0.0} ms; in another new runspace: {1:0.0} ms", sw.Elapsed.TotalMilliseconds, sw2.Elapsed.TotalMilliseconds));
         }
 
         [Fact]

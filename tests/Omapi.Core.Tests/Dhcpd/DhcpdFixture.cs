@@ -1,12 +1,12 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Threading.Tasks;
 using Omapi.Core.Tests.Dhcpd;
+using PSOmapi.Testing;
 using Xunit;
 
 [assembly: AssemblyFixture(typeof(DhcpdFixture))]
@@ -22,7 +22,9 @@ namespace Omapi.Core.Tests.Dhcpd;
 /// <c>tests/run-tests.sh</c>). The fixture starts anything only when <c>PSOMAPI_NETNS=1</c> is set <b>and</b> the
 /// process's network namespace has no interface but <c>lo</c> (read from <c>/proc/self/net/dev</c>, which is per
 /// namespace; <c>/sys/class/net</c> is not, unless sysfs is remounted). Only then does it create the veth pair
-/// <c>v0</c>/<c>v1</c> and address <c>v0</c> with 198.51.100.1/24.
+/// <c>v0</c>/<c>v1</c> and address <c>v0</c> with 198.51.100.1/24. Those checks, the veth and the dhcpd processes
+/// are <see cref="NetnsSandbox"/> and <see cref="DhcpdProcess"/> (tests/Shared, also used by the benchmark); this
+/// class adds what is xunit's.
 /// </para>
 /// <para>
 /// Tests that need dhcpd call <see cref="RequireDhcpd"/> first: it skips the test when dhcpd is unavailable, or
@@ -32,13 +34,13 @@ namespace Omapi.Core.Tests.Dhcpd;
 public sealed class DhcpdFixture : IAsyncLifetime
 {
     /// <summary>The dhcpd binary (Debian <c>isc-dhcp-server</c>).</summary>
-    public const string DhcpdPath = "/usr/sbin/dhcpd";
+    public const string DhcpdPath = DhcpdProcess.DhcpdPath;
 
     /// <summary>The omshell binary (Debian <c>isc-dhcp-server</c>).</summary>
     public const string OmshellPath = "/usr/bin/omshell";
 
     /// <summary>Set to 1 by <c>tests/run-tests.sh</c> inside the private namespace.</summary>
-    public const string NetnsVariable = "PSOMAPI_NETNS";
+    public const string NetnsVariable = NetnsSandbox.NetnsVariable;
 
     /// <summary>Set to 1 (CI) to turn "dhcpd unavailable" into test failures instead of skips.</summary>
     public const string RequireVariable = "PSOMAPI_REQUIRE_DHCPD";
@@ -52,12 +54,9 @@ public sealed class DhcpdFixture : IAsyncLifetime
     private const int MainOmapiPort = 7911;
     private const int FirstDhcpPort = 10067;
 
-    // True once this process created v0/v1, so a second fixture in the same process accepts them.
-    private static bool s_vethCreatedByThisProcess;
-
     private readonly List<DhcpdInstance> _instances = new();
     private string? _directory;
-    private bool _vethCreated;
+    private bool _vethSetUp;
     private bool _startupFailed;
     private string _otherKeySecretBase64 = string.Empty;
 
@@ -163,7 +162,7 @@ public sealed class DhcpdFixture : IAsyncLifetime
     /// <inheritdoc/>
     public async ValueTask InitializeAsync()
     {
-        string? refusal = CheckEnvironment();
+        string? refusal = NetnsSandbox.CheckEnvironment("dhcpd tests run", "tests/run-tests.sh", "the tests");
         if (refusal is not null)
         {
             UnavailableReason = refusal;
@@ -207,69 +206,13 @@ public sealed class DhcpdFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>Null when dhcpd may run here; otherwise why not.</summary>
-    private static string? CheckEnvironment()
-    {
-        if (Environment.GetEnvironmentVariable(NetnsVariable) != "1")
-        {
-            return $"{NetnsVariable}=1 is not set: dhcpd tests run only inside the private network namespace made by tests/run-tests.sh";
-        }
-
-        if (!OperatingSystem.IsLinux())
-        {
-            return "not Linux";
-        }
-
-        if (!File.Exists(DhcpdPath))
-        {
-            return DhcpdPath + " does not exist (apt-get install isc-dhcp-server)";
-        }
-
-        if (FindIp() is null)
-        {
-            return "ip (iproute2) not found";
-        }
-
-        IReadOnlyList<string> interfaces = ReadInterfaces();
-        IEnumerable<string> foreign = interfaces.Where(i => i != "lo" &&
-            !(s_vethCreatedByThisProcess && (i == DhcpdScenario.InterfaceName || i == DhcpdScenario.PeerInterfaceName)));
-        if (foreign.Any())
-        {
-            return "refusing to touch interfaces: this network namespace has interfaces other than lo (" +
-                   string.Join(", ", interfaces) + "), so it is not a private namespace made for the tests";
-        }
-
-        return null;
-    }
-
-    /// <summary>Interface names of the *current* network namespace.</summary>
-    private static IReadOnlyList<string> ReadInterfaces() =>
-        File.ReadAllLines("/proc/self/net/dev")
-            .Skip(2)
-            .Select(line => line.Split(':', 2)[0].Trim())
-            .Where(name => name.Length > 0)
-            .ToArray();
-
-    private static string? FindIp() =>
-        new[] { "/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip" }.FirstOrDefault(File.Exists);
-
     private static string NewSecret() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
     private async Task StartAllAsync()
     {
-        await RunIpAsync("link", "set", "lo", "up").ConfigureAwait(false);
-        if (!ReadInterfaces().Contains(DhcpdScenario.InterfaceName))
-        {
-            await RunIpAsync("link", "add", DhcpdScenario.InterfaceName, "type", "veth", "peer", "name", DhcpdScenario.PeerInterfaceName)
-                .ConfigureAwait(false);
-            s_vethCreatedByThisProcess = true;
-        }
-
-        _vethCreated = true;
         string cidr = string.Create(CultureInfo.InvariantCulture, $"{DhcpdScenario.ServerAddress}/{DhcpdScenario.SubnetPrefixLength}");
-        await RunIpAsync("addr", "replace", cidr, "dev", DhcpdScenario.InterfaceName).ConfigureAwait(false);
-        await RunIpAsync("link", "set", DhcpdScenario.InterfaceName, "up").ConfigureAwait(false);
-        await RunIpAsync("link", "set", DhcpdScenario.PeerInterfaceName, "up").ConfigureAwait(false);
+        _vethSetUp = true;
+        await NetnsSandbox.SetUpVethAsync(cidr).ConfigureAwait(false);
 
         // 0700 directory: the configs inside hold this run's random secrets.
         _directory = Directory.CreateTempSubdirectory("psomapi-dhcpd-").FullName;
@@ -287,27 +230,18 @@ public sealed class DhcpdFixture : IAsyncLifetime
             string conf = isMain
                 ? DhcpdScenario.BuildMainConf(instance.Port, keyName, algorithm, instance.SecretBase64, _otherKeySecretBase64)
                 : DhcpdScenario.BuildMinimalConf(instance.Port, keyName, algorithm, instance.SecretBase64);
-            WritePrivate(instance.ConfigFilePath, conf);
-            WritePrivate(instance.LeasesFilePath, isMain ? DhcpdScenario.BuildMainLeasesFile() : string.Empty);
+            DhcpdProcess.WritePrivateFile(instance.ConfigFilePath, conf);
+            DhcpdProcess.WritePrivateFile(instance.LeasesFilePath, isMain ? DhcpdScenario.BuildMainLeasesFile() : string.Empty);
             _instances.Add(instance);
         }
 
         var failover = new DhcpdInstance("failover", _directory, omapiPort, dhcpPort, "failover_key", "HMAC-MD5", NewSecret());
-        WritePrivate(failover.ConfigFilePath,
+        DhcpdProcess.WritePrivateFile(failover.ConfigFilePath,
             DhcpdScenario.BuildFailoverConf(failover.Port, failover.KeyName, failover.Algorithm, failover.SecretBase64));
-        WritePrivate(failover.LeasesFilePath, string.Empty);
+        DhcpdProcess.WritePrivateFile(failover.LeasesFilePath, string.Empty);
         _instances.Add(failover);
 
         await Task.WhenAll(_instances.Select(i => i.StartAsync())).ConfigureAwait(false);
-    }
-
-    private static void WritePrivate(string path, string text)
-    {
-        File.WriteAllText(path, text);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
     }
 
     private async Task CleanupAsync()
@@ -317,16 +251,15 @@ public sealed class DhcpdFixture : IAsyncLifetime
             await instance.StopAsync().ConfigureAwait(false);
         }
 
-        DhcpdInstance.KillAllLive();
+        DhcpdProcess.KillAllLive();
 
-        if (_vethCreated)
+        if (_vethSetUp)
         {
-            _vethCreated = false;
+            _vethSetUp = false;
             try
             {
-                // Deleting one end removes the pair.
-                await RunIpAsync("link", "del", DhcpdScenario.InterfaceName).ConfigureAwait(false);
-                s_vethCreatedByThisProcess = false;
+                // Deletes the veth only if this process created it.
+                await NetnsSandbox.RemoveVethAsync().ConfigureAwait(false);
             }
             catch (InvalidOperationException)
             {
@@ -344,30 +277,6 @@ public sealed class DhcpdFixture : IAsyncLifetime
         {
             Directory.Delete(_directory, recursive: true);
             _directory = null;
-        }
-    }
-
-    private static async Task RunIpAsync(params string[] args)
-    {
-        var psi = new ProcessStartInfo(FindIp() ?? "ip")
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (string arg in args)
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        using Process process = Process.Start(psi) ?? throw new InvalidOperationException("could not start ip");
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().ConfigureAwait(false);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                $"ip {string.Join(' ', args)} failed ({process.ExitCode}): {await stderr.ConfigureAwait(false)}{await stdout.ConfigureAwait(false)}");
         }
     }
 }

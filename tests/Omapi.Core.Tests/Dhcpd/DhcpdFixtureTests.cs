@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Net;
 using System.Threading.Tasks;
+using PSOmapi.Testing;
 using Xunit;
 
 namespace Omapi.Core.Tests.Dhcpd;
@@ -199,8 +200,8 @@ public class DhcpdFixtureTests(DhcpdFixture dhcpd)
             Assert.Contains($"lease {lease.IpAddress} {{", file, StringComparison.Ordinal);
         }
 
-        Assert.Equal("\"\\001\\000\\021\\042\"", DhcpdScenario.QuoteBytes([0x01, 0x00, 0x11, 0x22]));
-        Assert.Equal("1 2024/01/01 00:00:00", DhcpdScenario.FormatTime(new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc)));
+        Assert.Equal("\"\\001\\000\\021\\042\"", LeasesFileWriter.QuoteBytes([0x01, 0x00, 0x11, 0x22]));
+        Assert.Equal("1 2024/01/01 00:00:00", LeasesFileWriter.FormatTime(new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc)));
         Assert.Equal(new[] { 1, 2, 3, 4, 5, 6 }, DhcpdScenario.SeededLeases.Select(l => l.ExpectedState).Distinct().Order());
     }
 

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Net;
 using System.Text;
+using PSOmapi.Testing;
 
 namespace Omapi.Core.Tests.Dhcpd;
 
@@ -90,10 +91,10 @@ public sealed record FailoverPeerConfig(
 public static class DhcpdScenario
 {
     /// <summary>The veth end dhcpd serves on (inside the private network namespace only).</summary>
-    public const string InterfaceName = "v0";
+    public const string InterfaceName = NetnsSandbox.InterfaceName;
 
     /// <summary>The other end of the veth pair.</summary>
-    public const string PeerInterfaceName = "v1";
+    public const string PeerInterfaceName = NetnsSandbox.PeerInterfaceName;
 
     /// <summary>The address clients use to reach every instance's OMAPI port (inside the namespace).</summary>
     public const string OmapiHost = "127.0.0.1";
@@ -267,64 +268,21 @@ public static class DhcpdScenario
     /// <summary>The main instance's leases file, as written before its first start.</summary>
     public static string BuildMainLeasesFile()
     {
-        var sb = new StringBuilder();
-        sb.Append("# Seeded by the PSOmapi test fixture (Omapi.Core.Tests.Dhcpd.DhcpdScenario).\n");
+        var file = new LeasesFileWriter("Seeded by the PSOmapi test fixture (Omapi.Core.Tests.Dhcpd.DhcpdScenario).");
         foreach (SeededLease lease in SeededLeases)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"lease {lease.IpAddress} {{\n");
-            sb.Append(CultureInfo.InvariantCulture, $"  starts {FormatTime(lease.StartsUtc)};\n");
-            string ends = lease.EndsNever ? "never" : FormatTime(lease.EndsUtc);
-            sb.Append(CultureInfo.InvariantCulture, $"  ends {ends};\n");
-            sb.Append(CultureInfo.InvariantCulture, $"  tstp {ends};\n");
-            sb.Append(CultureInfo.InvariantCulture, $"  cltt {FormatTime(lease.ClttUtc)};\n");
-            sb.Append(CultureInfo.InvariantCulture, $"  binding state {lease.SeededBindingState};\n");
-            if (lease.SeededBindingState == "active")
-            {
-                sb.Append("  next binding state free;\n");
-            }
-
-            if (lease.HardwareAddress is not null)
-            {
-                sb.Append(CultureInfo.InvariantCulture, $"  hardware ethernet {lease.HardwareAddress};\n");
-            }
-
-            if (lease.ClientIdentifier is not null)
-            {
-                sb.Append(CultureInfo.InvariantCulture, $"  uid {QuoteBytes(lease.ClientIdentifier)};\n");
-            }
-
-            if (lease.ClientHostname is not null)
-            {
-                sb.Append(CultureInfo.InvariantCulture, $"  client-hostname {QuoteBytes(Encoding.ASCII.GetBytes(lease.ClientHostname))};\n");
-            }
-
-            sb.Append("}\n");
+            // cltt and tstp are written as the record's ClttUtc (= StartsUtc) and TstpUtc (= EndsUtc).
+            file.AddLease(
+                lease.IpAddress,
+                lease.StartsUtc,
+                lease.EndsNever ? null : lease.EndsUtc,
+                lease.SeededBindingState,
+                lease.HardwareAddress,
+                lease.ClientIdentifier,
+                lease.ClientHostname);
         }
 
-        return sb.ToString();
-    }
-
-    /// <summary>dhcpd's leases-file time format: weekday (0 = Sunday), then UTC date and time.</summary>
-    internal static string FormatTime(DateTime utc) =>
-        string.Create(CultureInfo.InvariantCulture, $"{(int)utc.DayOfWeek} {utc:yyyy'/'MM'/'dd HH':'mm':'ss}");
-
-    /// <summary>A dhcpd string literal: printable ASCII as is, everything else (and quote, backslash) as octal escapes.</summary>
-    internal static string QuoteBytes(IEnumerable<byte> bytes)
-    {
-        var sb = new StringBuilder("\"");
-        foreach (byte b in bytes)
-        {
-            if (b is >= 0x20 and < 0x7f && b != (byte)'"' && b != (byte)'\\')
-            {
-                sb.Append((char)b);
-            }
-            else
-            {
-                sb.Append('\\').Append(Convert.ToString(b, 8).PadLeft(3, '0'));
-            }
-        }
-
-        return sb.Append('"').ToString();
+        return file.ToString();
     }
 
     private static string ConfHostDeclaration(ConfHost host, string indent)
