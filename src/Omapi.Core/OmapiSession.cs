@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
@@ -41,6 +42,12 @@ namespace Omapi.Core
 
         /// <summary>The server name as given.</summary>
         public string Server => _options.Server;
+
+        /// <summary>
+        /// The server as objects name it (their <c>Server</c> property): the name, plus ":port" when the port is not 7911,
+        /// so that two dhcpd on one host are told apart. Handles are meaningful only on the server they came from.
+        /// </summary>
+        public string ServerName => _options.Port == OmapiConnectionOptions.DefaultPort ? _options.Server : _options.Endpoint;
 
         /// <summary>The OMAPI port.</summary>
         public int Port => _options.Port;
@@ -86,6 +93,7 @@ namespace Omapi.Core
                 throw new ArgumentException("An object type is required (e.g. lease, host, group).", nameof(type));
             }
 
+            OmapiStatements.EnsureSafe(values ?? throw new ArgumentNullException(nameof(values)));
             var message = new OmapiValueList().Add("type", type);
             if ((flags & OmapiOpenFlags.Create) != 0)
             {
@@ -129,6 +137,8 @@ namespace Omapi.Core
                 throw new ArgumentException("An update needs at least one value (dhcpd answers INVALIDARG to an empty update).", nameof(values));
             }
 
+            OmapiStatements.EnsureSafe(values);
+
             string what = description ?? "update handle " + handle.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var request = new OmapiRequest(OmapiOpcode.Update, handle, null, values, what, "status");
             OmapiMessage reply = await SendAsync(request, cancellationToken).ConfigureAwait(false);
@@ -160,7 +170,7 @@ namespace Omapi.Core
         {
             byte[] ip = OmapiEncoding.FromIPv4(address);
             OmapiObject o = await OpenAsync("lease", new OmapiValueList().Add("ip-address", ip), OmapiOpenFlags.None, "open lease " + address, cancellationToken).ConfigureAwait(false);
-            return OmapiLease.FromObject(o, Server);
+            return OmapiLease.FromObject(o, ServerName);
         }
 
         /// <summary>The lease for a hardware address; <see cref="OmapiMultipleMatchesException"/> when several match.</summary>
@@ -168,23 +178,48 @@ namespace Omapi.Core
         {
             var keys = new OmapiValueList().Add("hardware-address", hardwareAddress).Add("hardware-type", (uint)hardwareType);
             OmapiObject o = await OpenAsync("lease", keys, OmapiOpenFlags.None, "open lease for " + HardwareAddress.Format(hardwareAddress), cancellationToken).ConfigureAwait(false);
-            return OmapiLease.FromObject(o, Server);
+            return OmapiLease.FromObject(o, ServerName);
         }
 
         /// <summary>The lease for a DHCP client identifier; <see cref="OmapiMultipleMatchesException"/> when several match.</summary>
         public async Task<OmapiLease> GetLeaseByClientIdAsync(byte[] clientId, CancellationToken cancellationToken = default)
         {
             OmapiObject o = await OpenAsync("lease", new OmapiValueList().Add("dhcp-client-identifier", clientId), OmapiOpenFlags.None, "open lease for client id " + OmapiEncoding.ToHex(clientId), cancellationToken).ConfigureAwait(false);
-            return OmapiLease.FromObject(o, Server);
+            return OmapiLease.FromObject(o, ServerName);
         }
 
         /// <summary>Re-reads a lease by handle.</summary>
         public async Task<OmapiLease> RefreshLeaseAsync(uint handle, CancellationToken cancellationToken = default) =>
-            OmapiLease.FromObject(await RefreshAsync(handle, "lease", cancellationToken).ConfigureAwait(false), Server);
+            OmapiLease.FromObject(await RefreshAsync(handle, "lease", cancellationToken).ConfigureAwait(false), ServerName);
 
-        /// <summary>Changes a lease's state, end time or flags.</summary>
-        public Task UpdateLeaseAsync(uint handle, OmapiLeaseChanges changes, CancellationToken cancellationToken = default) =>
-            UpdateAsync(handle, (changes ?? throw new ArgumentNullException(nameof(changes))).ToValues(), "update lease", cancellationToken);
+        /// <summary>
+        /// Changes a lease's end time, flags and state. dhcpd applies a lease's pending next state whenever its end time or
+        /// flags change (an Active lease becomes Free), so the end time and flags go in one UPDATE and the state in a second
+        /// one queued right behind it on the same connection: dhcpd processes both in one pass, and a <see cref="OmapiLeaseChanges.State"/>
+        /// equal to the lease's current state keeps it (e.g. Active) with nothing able to take the address in between.
+        /// </summary>
+        public async Task UpdateLeaseAsync(uint handle, OmapiLeaseChanges changes, CancellationToken cancellationToken = default)
+        {
+            if (changes == null)
+            {
+                throw new ArgumentNullException(nameof(changes));
+            }
+
+            OmapiValueList all = changes.ToValues();
+            var first = new OmapiValueList(all.Where(v => v.Name != "state"));
+            var state = new OmapiValueList(all.Where(v => v.Name == "state"));
+            Task? before = first.Count > 0 ? UpdateAsync(handle, first, "update lease end time/flags", cancellationToken) : null;
+            Task? after = state.Count > 0 ? UpdateAsync(handle, state, "update lease state", cancellationToken) : null;
+            if (before != null)
+            {
+                await before.ConfigureAwait(false);
+            }
+
+            if (after != null)
+            {
+                await after.ConfigureAwait(false);
+            }
+        }
 
         // ---- hosts ----
 
@@ -209,7 +244,7 @@ namespace Omapi.Core
 
         /// <summary>Re-reads a host by handle.</summary>
         public async Task<OmapiHost> RefreshHostAsync(uint handle, CancellationToken cancellationToken = default) =>
-            OmapiHost.FromObject(await RefreshAsync(handle, "host", cancellationToken).ConfigureAwait(false), Server);
+            OmapiHost.FromObject(await RefreshAsync(handle, "host", cancellationToken).ConfigureAwait(false), ServerName);
 
         /// <summary>Creates a host (create + exclusive); <see cref="OmapiAlreadyExistsException"/> when it exists.</summary>
         public async Task<OmapiHost> CreateHostAsync(OmapiHostDefinition definition, CancellationToken cancellationToken = default)
@@ -220,12 +255,30 @@ namespace Omapi.Core
             }
 
             OmapiObject o = await CreateAsync("host", definition.ToValues(), "create host " + (definition.Name ?? string.Empty), cancellationToken).ConfigureAwait(false);
-            return OmapiHost.FromObject(o, Server);
+            return OmapiHost.FromObject(o, ServerName);
         }
 
-        /// <summary>Changes a host's fixed addresses, statements or group.</summary>
-        public Task UpdateHostAsync(uint handle, OmapiHostChanges changes, CancellationToken cancellationToken = default) =>
-            UpdateAsync(handle, (changes ?? throw new ArgumentNullException(nameof(changes))).ToValues(), "update host", cancellationToken);
+        /// <summary>
+        /// Changes a host's group, statements and fixed addresses, one UPDATE per change in that order. dhcpd applies the
+        /// values of one UPDATE in order and stops at the first it refuses, leaving the earlier ones live but unsaved (a
+        /// restart loses them); one change per request makes every applied change a saved one. On failure the exception's
+        /// operation names the changes already applied.
+        /// </summary>
+        public async Task UpdateHostAsync(uint handle, OmapiHostChanges changes, CancellationToken cancellationToken = default)
+        {
+            if (changes == null)
+            {
+                throw new ArgumentNullException(nameof(changes));
+            }
+
+            var applied = new System.Collections.Generic.List<string>();
+            foreach (OmapiValue change in changes.ToValues())
+            {
+                string what = "set host " + change.Name + (applied.Count == 0 ? string.Empty : " (already applied: " + string.Join(", ", applied) + ")");
+                await UpdateAsync(handle, new OmapiValueList(new[] { change }), what, cancellationToken).ConfigureAwait(false);
+                applied.Add(change.Name);
+            }
+        }
 
         // ---- groups, classes, subclasses ----
 
@@ -233,7 +286,7 @@ namespace Omapi.Core
         public async Task<OmapiGroup> GetGroupAsync(string name, CancellationToken cancellationToken = default)
         {
             OmapiObject o = await OpenAsync("group", new OmapiValueList().Add("name", RequireText(name, nameof(name))), OmapiOpenFlags.None, "open group " + name, cancellationToken).ConfigureAwait(false);
-            return OmapiGroup.FromObject(o, Server);
+            return OmapiGroup.FromObject(o, ServerName);
         }
 
         /// <summary>Creates a named group; dhcpd requires statements (e.g. <c>option domain-name "x";</c>).</summary>
@@ -241,14 +294,14 @@ namespace Omapi.Core
         {
             var values = new OmapiValueList().Add("name", RequireText(name, nameof(name))).Add("statements", RequireText(statements, nameof(statements)));
             OmapiObject o = await CreateAsync("group", values, "create group " + name, cancellationToken).ConfigureAwait(false);
-            return OmapiGroup.FromObject(o, Server);
+            return OmapiGroup.FromObject(o, ServerName);
         }
 
         /// <summary>A class by name.</summary>
         public async Task<OmapiClass> GetClassAsync(string name, CancellationToken cancellationToken = default)
         {
             OmapiObject o = await OpenAsync("class", new OmapiValueList().Add("name", RequireText(name, nameof(name))), OmapiOpenFlags.None, "open class " + name, cancellationToken).ConfigureAwait(false);
-            return OmapiClass.FromObject(o, name, Server);
+            return OmapiClass.FromObject(o, name, ServerName);
         }
 
         /// <summary>Creates a class; <paramref name="matchHardware"/> sets <c>match hardware</c> (the only match dhcpd accepts over OMAPI).</summary>
@@ -266,7 +319,7 @@ namespace Omapi.Core
             }
 
             OmapiObject o = await CreateAsync("class", values, "create class " + name, cancellationToken).ConfigureAwait(false);
-            return OmapiClass.FromObject(o, name, Server);
+            return OmapiClass.FromObject(o, name, ServerName);
         }
 
         /// <summary>A subclass by superclass name and hash string.</summary>
@@ -274,7 +327,7 @@ namespace Omapi.Core
         {
             var keys = new OmapiValueList().Add("name", RequireText(className, nameof(className))).Add("hashstring", RequireBytes(hashString, nameof(hashString)));
             OmapiObject o = await OpenAsync("subclass", keys, OmapiOpenFlags.None, "open subclass " + className + " " + OmapiEncoding.ToHex(hashString), cancellationToken).ConfigureAwait(false);
-            return OmapiSubclass.FromObject(o, className, hashString, Server);
+            return OmapiSubclass.FromObject(o, className, hashString, ServerName);
         }
 
         /// <summary>Creates a subclass of an existing class.</summary>
@@ -282,20 +335,20 @@ namespace Omapi.Core
         {
             var values = new OmapiValueList().Add("name", RequireText(className, nameof(className))).Add("hashstring", RequireBytes(hashString, nameof(hashString)));
             OmapiObject o = await CreateAsync("subclass", values, "create subclass " + className + " " + OmapiEncoding.ToHex(hashString), cancellationToken).ConfigureAwait(false);
-            return OmapiSubclass.FromObject(o, className, hashString, Server);
+            return OmapiSubclass.FromObject(o, className, hashString, ServerName);
         }
 
         // ---- pool, failover, control ----
 
         /// <summary>A pool by handle (from <see cref="OmapiLease.PoolHandle"/>); pools cannot be looked up otherwise.</summary>
         public async Task<OmapiPool> GetPoolAsync(uint handle, CancellationToken cancellationToken = default) =>
-            OmapiPool.FromObject(await RefreshAsync(handle, "pool", cancellationToken).ConfigureAwait(false), Server);
+            OmapiPool.FromObject(await RefreshAsync(handle, "pool", cancellationToken).ConfigureAwait(false), ServerName);
 
         /// <summary>A failover peer's state by peer name.</summary>
         public async Task<OmapiFailoverState> GetFailoverStateAsync(string name, CancellationToken cancellationToken = default)
         {
             OmapiObject o = await OpenAsync("failover-state", new OmapiValueList().Add("name", RequireText(name, nameof(name))), OmapiOpenFlags.None, "open failover-state " + name, cancellationToken).ConfigureAwait(false);
-            return OmapiFailoverState.FromObject(o, Server);
+            return OmapiFailoverState.FromObject(o, ServerName);
         }
 
         /// <summary>Sets this server's failover state, e.g. <see cref="FailoverState.PartnerDown"/> when the peer is known to be down.</summary>
@@ -304,7 +357,7 @@ namespace Omapi.Core
 
         /// <summary>The server's control object.</summary>
         public async Task<OmapiControl> GetControlAsync(CancellationToken cancellationToken = default) =>
-            OmapiControl.FromObject(await OpenAsync("control", new OmapiValueList(), OmapiOpenFlags.None, "open control", cancellationToken).ConfigureAwait(false), Server);
+            OmapiControl.FromObject(await OpenAsync("control", new OmapiValueList(), OmapiOpenFlags.None, "open control", cancellationToken).ConfigureAwait(false), ServerName);
 
         /// <summary>
         /// Asks dhcpd to shut down (control <c>state = 2</c>). dhcpd usually sends no reply and closes the connection a few
@@ -315,7 +368,14 @@ namespace Omapi.Core
             OmapiControl control = await GetControlAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                await UpdateAsync(control.Handle, new OmapiValueList().Add("state", (uint)ServerControlState.Shutdown), "shut the server down", cancellationToken).ConfigureAwait(false);
+                // dhcpd closes OMAPI connections some 5-11 s after accepting the request and usually sends no reply: allow
+                // at least 30 s so that a short request timeout does not report a timeout for a shutdown that is happening.
+                var request = new OmapiRequest(OmapiOpcode.Update, control.Handle, null, new OmapiValueList().Add("state", (uint)ServerControlState.Shutdown), "shut the server down", "status")
+                {
+                    Timeout = _options.RequestTimeout > TimeSpan.FromSeconds(30) ? _options.RequestTimeout : TimeSpan.FromSeconds(30),
+                };
+                OmapiMessage reply = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+                OmapiReplies.ExpectSuccess(reply, "shut the server down", _options.ResultNumbering);
             }
             catch (OmapiConnectionException)
             {
@@ -353,7 +413,7 @@ namespace Omapi.Core
         private async Task<OmapiHost> OpenHostAsync(OmapiValueList keys, string description, CancellationToken cancellationToken)
         {
             OmapiObject o = await OpenAsync("host", keys, OmapiOpenFlags.None, description, cancellationToken).ConfigureAwait(false);
-            return OmapiHost.FromObject(o, Server);
+            return OmapiHost.FromObject(o, ServerName);
         }
 
         private async Task<OmapiConnection> GetConnectionAsync(CancellationToken cancellationToken)

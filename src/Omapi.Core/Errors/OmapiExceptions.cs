@@ -219,6 +219,16 @@ namespace Omapi.Core
         }
     }
 
+    /// <summary>
+    /// Statements refused before sending because dhcpd 4.4 can crash on them (see <see cref="Protocol.OmapiStatements"/>).
+    /// Nothing was sent.
+    /// </summary>
+    public sealed class OmapiUnsafeStatementsException : ArgumentException
+    {
+        /// <summary>Creates the exception.</summary>
+        public OmapiUnsafeStatementsException(string message) : base(message) { }
+    }
+
     /// <summary>The TCP connection could not be made, or it was lost while a request was waiting.</summary>
     public sealed class OmapiConnectionException : OmapiException
     {

@@ -43,8 +43,9 @@ namespace Omapi.Core.Objects
         public static string Format(byte[] address) => OmapiEncoding.ToHex(address ?? throw new ArgumentNullException(nameof(address)));
 
         /// <summary>
-        /// Parses a DHCP client identifier: hex bytes (<c>01:00:11:22:33:44:55</c>, dashes, or plain hex of even length) give
-        /// those bytes; any other text is taken as its UTF-8 bytes (as omshell does with a quoted string).
+        /// Parses a DHCP client identifier: hex bytes (<c>01:00:11:22:33:44:55</c>, dashes, or plain hex of even length such as
+        /// <c>01001122334455</c>) give those bytes; any other text is taken as its UTF-8 bytes (as omshell does with a quoted
+        /// string). Text that is itself even-length hex (e.g. "beef") is read as hex.
         /// </summary>
         public static byte[] ParseClientId(string text)
         {
@@ -53,8 +54,7 @@ namespace Omapi.Core.Objects
                 throw new FormatException("A client identifier cannot be empty (OMAPI sends an empty value as 'unset').");
             }
 
-            bool looksHex = text.IndexOf(':') >= 0 || text.IndexOf('-') >= 0;
-            return (looksHex ? OmapiEncoding.TryParseHex(text) : null) ?? OmapiEncoding.FromString(text);
+            return OmapiEncoding.TryParseHex(text) ?? OmapiEncoding.FromString(text);
         }
     }
 }

@@ -95,7 +95,11 @@ namespace Omapi.Core.Tests.Protocol
         public void Client_ids_are_hex_when_written_as_hex_and_text_otherwise()
         {
             Assert.Equal(new byte[] { 1, 0, 0x11 }, HardwareAddress.ParseClientId("01:00:11"));
-            Assert.Equal(new byte[] { (byte)'a', (byte)'b' }, HardwareAddress.ParseClientId("ab"));
+            Assert.Equal(new byte[] { 1, 0, 0x11 }, HardwareAddress.ParseClientId("01-00-11"));
+            Assert.Equal(new byte[] { 1, 0, 0x11 }, HardwareAddress.ParseClientId("010011"));
+            Assert.Equal(new byte[] { 0xab }, HardwareAddress.ParseClientId("ab"));
+            Assert.Equal(System.Text.Encoding.UTF8.GetBytes("client-15"), HardwareAddress.ParseClientId("client-15"));
+            Assert.Equal(System.Text.Encoding.UTF8.GetBytes("abc"), HardwareAddress.ParseClientId("abc"));
         }
 
         [Fact]
