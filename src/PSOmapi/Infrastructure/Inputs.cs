@@ -39,6 +39,19 @@ namespace PSOmapi
             }
         }
 
+        /// <summary>Refuses statements dhcpd 4.4 can crash on (InvalidStatements), before anything is sent.</summary>
+        internal static bool TryStatements(Cmdlet cmdlet, string? statements)
+        {
+            string? hazard = statements == null ? null : Omapi.Core.Protocol.OmapiStatements.FindHazard(statements);
+            if (hazard == null)
+            {
+                return true;
+            }
+
+            cmdlet.WriteError(new ErrorRecord(new Omapi.Core.OmapiUnsafeStatementsException(hazard), ErrorIds.InvalidStatements, ErrorCategory.InvalidArgument, statements));
+            return false;
+        }
+
         internal static bool TryIPv4(Cmdlet cmdlet, IPAddress address)
         {
             if (address.AddressFamily == AddressFamily.InterNetwork || address.IsIPv4MappedToIPv6)

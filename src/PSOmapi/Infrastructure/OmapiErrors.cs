@@ -44,6 +44,7 @@ namespace PSOmapi
             OmapiConnectionException _ => (ErrorIds.ConnectionFailed, ErrorCategory.ConnectionError),
             OmapiProtocolException _ => (ErrorIds.ProtocolError, ErrorCategory.ProtocolError),
             OmapiMalformedValueException _ => (ErrorIds.MalformedValue, ErrorCategory.InvalidData),
+            OmapiUnsafeStatementsException _ => (ErrorIds.InvalidStatements, ErrorCategory.InvalidArgument),
             FormatException _ => (ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument),
             ArgumentException _ => (ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument),
             ObjectDisposedException _ => (ErrorIds.NoSession, ErrorCategory.ResourceUnavailable),

@@ -38,12 +38,12 @@ namespace PSOmapi
         protected bool CheckSameServer(string objectServer, object target)
         {
             OmapiSessionInfo session = ResolveSession();
-            if (string.Equals(objectServer, session.Server, System.StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(objectServer, session.Core.ServerName, System.StringComparison.OrdinalIgnoreCase))
             {
                 return true;
             }
 
-            WriteError(OmapiErrors.Create(ErrorIds.ServerMismatch, ErrorCategory.InvalidArgument, "The object came from server '" + objectServer + "' but the session is for '" + session.Server + "'. Pass -Session for that server.", target));
+            WriteError(OmapiErrors.Create(ErrorIds.ServerMismatch, ErrorCategory.InvalidArgument, "The object came from server '" + objectServer + "' but the session is for '" + session.Core.ServerName + "'. Pass -Session for that server.", target));
             return false;
         }
     }

@@ -1,0 +1,34 @@
+using System;
+using System.Management.Automation;
+using Omapi.Core.Objects;
+
+namespace PSOmapi
+{
+    /// <summary>
+    /// <para type="synopsis">Gets dhcpd classes by name, with their lease limit and the leases billed to them.</para>
+    /// <para type="description">dhcpd does not return a class's name over OMAPI: the Name of the object is the name it was looked
+    /// up with. A subclass cannot be looked up by its superclass's name alone; use Get-OmapiSubclass.</para>
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "OmapiClass")]
+    [OutputType(typeof(OmapiClass))]
+    public sealed class GetOmapiClassCommand : OmapiSessionCmdlet
+    {
+        /// <summary>Class names, exactly as declared. Strings from the pipeline, or objects with a Name property.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string[] Name { get; set; } = Array.Empty<string>();
+
+        /// <inheritdoc />
+        protected override void ProcessRecord()
+        {
+            Omapi.Core.OmapiSession session = Core;
+            foreach (string name in Name)
+            {
+                if (TryRun(ct => session.GetClassAsync(name, ct), name, ErrorIds.ClassNotFound, ErrorIds.ClassAlreadyExists, out OmapiClass cls))
+                {
+                    WriteObject(cls);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+using System;
+using System.Management.Automation;
+using System.Net;
+using Omapi.Core.Objects;
+
+namespace PSOmapi
+{
+    /// <summary>
+    /// <para type="synopsis">Gets dhcpd host declarations by name, MAC address, DHCP client identifier, or the IP address of a lease.</para>
+    /// <para type="description">Finds hosts created over OMAPI and hosts declared in dhcpd.conf. dhcpd never returns a host's
+    /// statements or group, so the output shows name, MAC address, hardware type, client identifier and fixed addresses.</para>
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "OmapiHost", DefaultParameterSetName = NameSet)]
+    [OutputType(typeof(OmapiHost))]
+    public sealed class GetOmapiHostCommand : OmapiSessionCmdlet
+    {
+        private const string NameSet = "Name";
+        private const string MacAddressSet = "MacAddress";
+        private const string ClientIdSet = "ClientId";
+        private const string IPAddressSet = "IPAddress";
+
+        /// <summary>
+        /// Host names (exact, case-sensitive as dhcpd compares them). From the pipeline too. Because names bind by value,
+        /// PowerShell converts a piped object to a name before it converts an IPAddress property given as text: an
+        /// Import-Csv row with only an IPAddress column is taken as a name. Pass such addresses with the parameter, e.g.
+        /// <c>Import-Csv x.csv | ForEach-Object { Get-OmapiHost -IPAddress $_.IPAddress }</c>.
+        /// </summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string[] Name { get; set; } = Array.Empty<string>();
+
+        /// <summary>
+        /// Ethernet MAC addresses: 00:11:22:33:44:55, 00-11-22-33-44-55 or 001122334455. Finds hosts whose hardware type is
+        /// 1 (Ethernet), which is what dhcpd.conf's <c>hardware ethernet</c> and New-OmapiHost set.
+        /// </summary>
+        [Parameter(Mandatory = true, ParameterSetName = MacAddressSet, ValueFromPipelineByPropertyName = true)]
+        [Alias("HardwareAddress")]
+        [ValidateNotNullOrEmpty]
+        public string[] MacAddress { get; set; } = Array.Empty<string>();
+
+        /// <summary>DHCP client identifiers as hex (01:00:11:22:33:44:55) or text.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ClientIdSet, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string[] ClientId { get; set; } = Array.Empty<string>();
+
+        /// <summary>
+        /// IPv4 addresses of LEASES. dhcpd resolves the address to its lease, takes that lease's MAC address and returns
+        /// the host with that MAC. A host's fixed-address is NOT a lookup key: an address that only appears as a host's
+        /// fixed-address (and has no lease with that host's MAC) finds nothing. Use -Name or -MacAddress for such hosts.
+        /// </summary>
+        [Parameter(Mandatory = true, ParameterSetName = IPAddressSet, ValueFromPipelineByPropertyName = true)]
+        [Alias("IP", "Address")]
+        [ValidateNotNullOrEmpty]
+        public IPAddress[] IPAddress { get; set; } = Array.Empty<IPAddress>();
+
+        /// <inheritdoc />
+        protected override void ProcessRecord()
+        {
+            Omapi.Core.OmapiSession session = Core;
+            switch (ParameterSetName)
+            {
+                case MacAddressSet:
+                    foreach (string text in MacAddress)
+                    {
+                        if (Inputs.TryMac(this, text, out byte[] mac))
+                        {
+                            Output(TryRun(ct => session.GetHostByHardwareAddressAsync(mac, HardwareAddress.Ethernet, ct), text, ErrorIds.HostNotFound, ErrorIds.HostAlreadyExists, out OmapiHost host), host);
+                        }
+                    }
+
+                    break;
+                case ClientIdSet:
+                    foreach (string text in ClientId)
+                    {
+                        if (Inputs.TryClientId(this, text, out byte[] clientId))
+                        {
+                            Output(TryRun(ct => session.GetHostByClientIdAsync(clientId, ct), text, ErrorIds.HostNotFound, ErrorIds.HostAlreadyExists, out OmapiHost host), host);
+                        }
+                    }
+
+                    break;
+                case IPAddressSet:
+                    foreach (IPAddress address in IPAddress)
+                    {
+                        if (Inputs.TryIPv4(this, address))
+                        {
+                            Output(TryRun(ct => session.GetHostByIPAddressAsync(address, ct), address, ErrorIds.HostNotFound, ErrorIds.HostAlreadyExists, out OmapiHost host), host);
+                        }
+                    }
+
+                    break;
+                default:
+                    foreach (string name in Name)
+                    {
+                        Output(TryRun(ct => session.GetHostByNameAsync(name, ct), name, ErrorIds.HostNotFound, ErrorIds.HostAlreadyExists, out OmapiHost host), host);
+                    }
+
+                    break;
+            }
+        }
+
+        private void Output(bool found, OmapiHost host)
+        {
+            if (found)
+            {
+                WriteObject(host);
+            }
+        }
+    }
+}

@@ -1,0 +1,186 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Management.Automation;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using Omapi.Core;
+using Omapi.Core.Objects;
+
+namespace PSOmapi
+{
+    /// <summary>
+    /// <para type="synopsis">Changes what dhcpd lets you change on a lease: its state, its end time and its Reserved flag.</para>
+    /// <para type="description">Leases are found by IP address, or piped from Get-OmapiLease. dhcpd applies a state change
+    /// through its normal lease logic and may move the lease on at once: without failover a lease set to Released becomes
+    /// Free straight away, and a lease whose end time has passed expires (give -Ends in the future with -State). A change
+    /// of the end time or flags moves a lease to its pending next state (an Active lease to Free) unless -State is given
+    /// too. The cmdlet re-reads the lease and warns when dhcpd did not keep the expected state; -PassThru returns it.</para>
+    /// </summary>
+    [Cmdlet(VerbsCommon.Set, "OmapiLease", DefaultParameterSetName = IPAddressSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(OmapiLease))]
+    public sealed class SetOmapiLeaseCommand : OmapiSessionCmdlet
+    {
+        private const string IPAddressSet = "IPAddress";
+        private const string InputObjectSet = "InputObject";
+
+        /// <summary>Leased addresses (IPv4); every address in a range has a lease object, free ones too.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = IPAddressSet, ValueFromPipelineByPropertyName = true)]
+        [Alias("IP", "Address")]
+        [ValidateNotNullOrEmpty]
+        public IPAddress[] IPAddress { get; set; } = Array.Empty<IPAddress>();
+
+        /// <summary>Leases as Get-OmapiLease returned them (changed by their handle).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
+        [ValidateNotNullOrEmpty]
+        public OmapiLease[] InputObject { get; set; } = Array.Empty<OmapiLease>();
+
+        /// <summary>
+        /// The new binding state. dhcpd may move the lease on at once: Released becomes Free when there is no failover, and
+        /// a lease whose end time has passed (every lease never handed out) is expired straight away, so an Active or
+        /// Abandoned state only stays with an end time in the future: give -Ends in the same call (the end time is applied first).
+        /// </summary>
+        [Parameter]
+        [ValidateSet("Free", "Active", "Expired", "Released", "Abandoned", "Reset", "Backup", IgnoreCase = true)]
+        public LeaseState? State { get; set; }
+
+        /// <summary>
+        /// The new end time. A time without a kind (e.g. '2030-01-01 08:00', as PowerShell parses strings) is local time;
+        /// a UTC DateTime (Get-Date -AsUTC, [DateTime]::UtcNow) is UTC. dhcpd stores whole seconds. dhcpd applies an end
+        /// time through its lease transition, which moves the lease to its pending next state: an Active lease becomes
+        /// Free (a warning says so). Add -State Active to keep it active; the state is applied after the end time.
+        /// </summary>
+        [Parameter]
+        public DateTime? Ends { get; set; }
+
+        /// <summary>
+        /// Sets ($true) or clears ($false) the lease's Reserved flag (the address stays with its client); the other flags
+        /// are kept. Like -Ends, a flags change makes dhcpd move the lease to its pending next state, so an Active lease
+        /// becomes Free (a warning says so): add -State Active to keep it active.
+        /// </summary>
+        [Parameter]
+        public bool? Reserved { get; set; }
+
+        /// <summary>Returns the lease as dhcpd reports it after the change.</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        /// <inheritdoc />
+        protected override void ProcessRecord()
+        {
+            if (State == null && Ends == null && Reserved == null)
+            {
+                object input = ParameterSetName == InputObjectSet ? InputObject : (object)IPAddress;
+                ThrowTerminatingError(OmapiErrors.Create(ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, "Nothing to change: give -State, -Ends or -Reserved.", input));
+            }
+
+            string server = ResolveSession().Server;
+            OmapiSession session = Core;
+            string action = DescribeChanges();
+            if (ParameterSetName == InputObjectSet)
+            {
+                foreach (OmapiLease lease in InputObject)
+                {
+                    if (CheckSameServer(lease.Server, lease) && ShouldProcess("lease " + lease.IPAddress + " on " + server, action))
+                    {
+                        Change(session, lease, lease.Handle, lease);
+                    }
+                }
+
+                return;
+            }
+
+            foreach (IPAddress address in IPAddress)
+            {
+                if (!Inputs.TryIPv4(this, address) || !ShouldProcess("lease " + address + " on " + server, action))
+                {
+                    continue;
+                }
+
+                if (TryRun(ct => session.GetLeaseAsync(address, ct), address, ErrorIds.LeaseNotFound, ErrorIds.ObjectAlreadyExists, out OmapiLease lease))
+                {
+                    Change(session, lease, lease.Handle, address);
+                }
+            }
+        }
+
+        private void Change(OmapiSession session, OmapiLease lease, uint handle, object input)
+        {
+            if (!TryRun(ct => Apply(session, lease, handle, ct), input, ErrorIds.LeaseNotFound, ErrorIds.ObjectAlreadyExists, out (LeaseState Before, OmapiLease After) result))
+            {
+                return;
+            }
+
+            LeaseState expected = State ?? result.Before;
+            if (result.After.State != expected)
+            {
+                WriteWarning(State != null
+                    ? "dhcpd moved lease " + result.After.IPAddress + " on from " + expected + " to " + result.After.State + " at once (e.g. Released becomes Free without failover, and a lease whose end time has passed expires)."
+                    : "dhcpd did not keep lease " + result.After.IPAddress + " in state " + expected + " after the change: it is now " + result.After.State + " (a lease whose end time has passed expires at once).");
+            }
+
+            if (PassThru)
+            {
+                WriteObject(result.After);
+            }
+        }
+
+        /// <summary>
+        /// Sends the changes as two UPDATEs: end time and flags, then the state. dhcpd applies the values of one UPDATE in
+        /// order, and every end-time or flags change runs its lease transition, which moves the lease to its pending next
+        /// state (an Active lease to Free, an Abandoned one with a past end time to Free). So the end time must be in place
+        /// before a state is applied, and the state must come last to stay. Returns the state before and the lease after.
+        /// </summary>
+        private async Task<(LeaseState Before, OmapiLease After)> Apply(OmapiSession session, OmapiLease lease, uint handle, CancellationToken ct)
+        {
+            // A piped lease may be stale: re-read it, since its flags and state are the starting point. A lease just looked up is current.
+            OmapiLease current = ParameterSetName == InputObjectSet
+                ? await session.RefreshLeaseAsync(handle, ct).ConfigureAwait(false)
+                : lease;
+
+            var changes = new OmapiLeaseChanges { Ends = EndsForServer() };
+            if (Reserved is bool reserved)
+            {
+                // Flags are written as a whole: start from the lease's current flags so the others are kept.
+                changes.Flags = reserved ? current.Flags | LeaseFlags.Reserved : current.Flags & ~LeaseFlags.Reserved;
+            }
+
+            // dhcpd moves a lease to its next state (an Active lease to Free) when its end time or flags change. Unless the
+            // user asked for a state, re-apply the current one: setting Reserved on a client's lease must not free the
+            // address for another client. The core sends the state last, queued right behind the other change.
+            changes.State = State ?? (changes.Ends != null || changes.Flags != null ? current.State : (LeaseState?)null);
+            if (changes.State == LeaseState.Unknown)
+            {
+                changes.State = null;
+            }
+
+            await session.UpdateLeaseAsync(handle, changes, ct).ConfigureAwait(false);
+            return (current.State, await session.RefreshLeaseAsync(handle, ct).ConfigureAwait(false));
+        }
+
+        /// <summary>PowerShell users mean local time when a DateTime has no kind; Omapi.Core would take it as UTC.</summary>
+        private DateTime? EndsForServer() => Ends is DateTime ends && ends.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(ends, DateTimeKind.Local) : Ends;
+
+        private string DescribeChanges()
+        {
+            var parts = new List<string>();
+            if (State is LeaseState state)
+            {
+                parts.Add("state " + state);
+            }
+
+            if (EndsForServer() is DateTime ends)
+            {
+                parts.Add("ends " + ends.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " UTC");
+            }
+
+            if (Reserved is bool reserved)
+            {
+                parts.Add(reserved ? "set the Reserved flag" : "clear the Reserved flag");
+            }
+
+            return "Set " + string.Join("; ", parts);
+        }
+    }
+}
