@@ -67,12 +67,12 @@ namespace Omapi.Core
         {
             string text = string.Format(
                 CultureInfo.InvariantCulture,
-                "dhcpd refused to {0}: {1} ({2}, result {3})",
+                "{0}: {1} ({2}, result {3})",
                 operation,
                 OmapiResults.Text(code),
                 OmapiResults.Name(code),
                 code);
-            return string.IsNullOrEmpty(serverMessage) ? text + "." : text + ", server says \"" + serverMessage + "\".";
+            return string.IsNullOrEmpty(serverMessage) ? text + "." : text + "; dhcpd says \"" + serverMessage + "\".";
         }
     }
 
