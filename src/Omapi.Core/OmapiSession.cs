@@ -1,8 +1,10 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
+using Omapi.Core.Bulk;
 using Omapi.Core.Connection;
 using Omapi.Core.Objects;
 using Omapi.Core.Protocol;
@@ -31,13 +33,14 @@ namespace Omapi.Core
     {
         private readonly OmapiConnectionOptions _options;
         private readonly SemaphoreSlim _connectLock = new SemaphoreSlim(1, 1);
-        private volatile OmapiConnection? _connection;
+        private readonly OmapiConnection?[] _pool;
         private volatile bool _disposed;
 
         private OmapiSession(OmapiConnectionOptions options, OmapiConnection connection)
         {
             _options = options;
-            _connection = connection;
+            _pool = new OmapiConnection?[options.MaxConnections];
+            _pool[0] = connection;
         }
 
         /// <summary>The server name as given.</summary>
@@ -59,10 +62,32 @@ namespace Omapi.Core
         public OmapiConnectionOptions Options => _options.Clone();
 
         /// <summary>True when the current connection is open.</summary>
-        public bool IsConnected => _connection?.IsOpen == true;
+        public bool IsConnected => Volatile.Read(ref _pool[0])?.IsOpen == true;
 
-        /// <summary>The current connection (for statistics); it may be replaced after a failure.</summary>
-        public OmapiConnection? Connection => _connection;
+        /// <summary>The current first connection (single requests use it); it may be replaced after a failure.</summary>
+        public OmapiConnection? Connection => Volatile.Read(ref _pool[0]);
+
+        /// <summary>Requests sent on the session's open connections.</summary>
+        public long RequestsSent => Connections.Sum(c => c.RequestsSent);
+
+        /// <summary>The session's open connections (statistics).</summary>
+        public System.Collections.Generic.IReadOnlyList<OmapiConnection> Connections
+        {
+            get
+            {
+                var list = new System.Collections.Generic.List<OmapiConnection>();
+                for (int i = 0; i < _pool.Length; i++)
+                {
+                    OmapiConnection? c = Volatile.Read(ref _pool[i]);
+                    if (c != null && c.IsOpen)
+                    {
+                        list.Add(c);
+                    }
+                }
+
+                return list;
+            }
+        }
 
         /// <summary>Opens the first connection (and authenticates); throws what <see cref="OmapiConnection.ConnectAsync"/> throws.</summary>
         public static async Task<OmapiSession> ConnectAsync(OmapiConnectionOptions options, CancellationToken cancellationToken = default)
@@ -93,7 +118,6 @@ namespace Omapi.Core
                 throw new ArgumentException("An object type is required (e.g. lease, host, group).", nameof(type));
             }
 
-            OmapiStatements.EnsureSafe(values ?? throw new ArgumentNullException(nameof(values)));
             var message = new OmapiValueList().Add("type", type);
             if ((flags & OmapiOpenFlags.Create) != 0)
             {
@@ -137,7 +161,6 @@ namespace Omapi.Core
                 throw new ArgumentException("An update needs at least one value (dhcpd answers INVALIDARG to an empty update).", nameof(values));
             }
 
-            OmapiStatements.EnsureSafe(values);
 
             string what = description ?? "update handle " + handle.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var request = new OmapiRequest(OmapiOpcode.Update, handle, null, values, what, "status");
@@ -163,15 +186,71 @@ namespace Omapi.Core
             OmapiReplies.ExpectSuccess(reply, what, _options.ResultNumbering);
         }
 
+        // ---- bulk ----
+
+        /// <summary>
+        /// Starts a bulk operation: every key becomes one request, spread over up to <see cref="OmapiBulkOptions.Connections"/>
+        /// connections of this session, each within its byte budget; results come back in input order as they arrive.
+        /// Pass <paramref name="keys"/> to read them lazily from a sequence, or null to push them with
+        /// <see cref="OmapiBulkOperation{TKey, TValue}.Add"/>.
+        /// </summary>
+        public async Task<OmapiBulkOperation<TKey, TValue>> StartBulkAsync<TKey, TValue>(
+            IEnumerable<TKey>? keys,
+            Func<TKey, OmapiRequest> makeRequest,
+            Func<TKey, OmapiMessage, TValue> interpret,
+            OmapiBulkOptions? options = null,
+            CancellationToken cancellationToken = default)
+        {
+            options ??= new OmapiBulkOptions();
+            OmapiConnection[] connections = await GetConnectionsAsync(options.Connections, cancellationToken).ConfigureAwait(false);
+            return new OmapiBulkOperation<TKey, TValue>(connections, keys, makeRequest, interpret, options, _options.RequestTimeout, cancellationToken);
+        }
+
+        /// <summary>Looks up the leases of many addresses (see <see cref="StartBulkAsync"/>); a missing lease is an item with <see cref="OmapiNotFoundException"/>.</summary>
+        public Task<OmapiBulkOperation<IPAddress, OmapiLease>> StartLeaseLookupAsync(IEnumerable<IPAddress>? addresses, OmapiBulkOptions? options = null, CancellationToken cancellationToken = default) =>
+            StartBulkAsync(addresses, BulkLeaseRequest, (address, reply) => LeaseFromReply(address, reply), options, cancellationToken);
+
+        /// <summary>Looks up many hosts by name.</summary>
+        public Task<OmapiBulkOperation<string, OmapiHost>> StartHostLookupAsync(IEnumerable<string>? names, OmapiBulkOptions? options = null, CancellationToken cancellationToken = default) =>
+            StartBulkAsync(
+                names,
+                name => new OmapiRequest(OmapiOpcode.Open, 0, new OmapiValueList().Add("type", "host"), new OmapiValueList().Add("name", RequireText(name, nameof(names))), "open host " + name, "open host"),
+                (name, reply) => OmapiHost.FromObject(OmapiReplies.ExpectObject(reply, "host", "open host " + name, _options.ResultNumbering), ServerName),
+                options,
+                cancellationToken);
+
+        /// <summary>Re-reads many objects by handle (e.g. watched objects).</summary>
+        public Task<OmapiBulkOperation<uint, OmapiObject>> StartRefreshAsync(IEnumerable<uint>? handles, string? type = null, OmapiBulkOptions? options = null, CancellationToken cancellationToken = default) =>
+            StartBulkAsync(
+                handles,
+                handle => new OmapiRequest(OmapiOpcode.Refresh, handle, null, null, "refresh " + (type ?? "object") + " handle " + handle.ToString(System.Globalization.CultureInfo.InvariantCulture), "refresh " + (type ?? "object")),
+                (handle, reply) => OmapiReplies.ExpectObject(reply, type, "refresh handle " + handle.ToString(System.Globalization.CultureInfo.InvariantCulture), _options.ResultNumbering),
+                options,
+                cancellationToken);
+
         // ---- leases ----
 
         /// <summary>The lease for an address (a lease object exists for every address in a range, free ones too).</summary>
         public async Task<OmapiLease> GetLeaseAsync(IPAddress address, CancellationToken cancellationToken = default)
         {
-            byte[] ip = OmapiEncoding.FromIPv4(address);
-            OmapiObject o = await OpenAsync("lease", new OmapiValueList().Add("ip-address", ip), OmapiOpenFlags.None, "open lease " + address, cancellationToken).ConfigureAwait(false);
-            return OmapiLease.FromObject(o, ServerName);
+            OmapiMessage reply = await SendAsync(LeaseRequest(address), cancellationToken).ConfigureAwait(false);
+            return LeaseFromReply(address, reply);
         }
+
+        // Never changed after creation; shared by every lease open so a bulk scan allocates no message-value list per request.
+        private static readonly OmapiValueList LeaseOpenMessage = new OmapiValueList().Add("type", "lease");
+
+        private static OmapiRequest LeaseRequest(IPAddress address) =>
+            new OmapiRequest(OmapiOpcode.Open, 0, LeaseOpenMessage, new OmapiValueList().Add("ip-address", OmapiEncoding.FromIPv4(address)), "open lease " + address, "open lease");
+
+        // Bulk requests: the address goes into a message only when one is needed (the result carries the key).
+        private static OmapiRequest BulkLeaseRequest(IPAddress address) =>
+            new OmapiRequest(OmapiOpcode.Open, 0, LeaseOpenMessage, new OmapiValueList().Add("ip-address", OmapiEncoding.FromIPv4(address)), "open lease", "open lease");
+
+        private OmapiLease LeaseFromReply(IPAddress address, OmapiMessage reply) =>
+            OmapiLease.FromObject(
+                reply.Op == OmapiOpcode.Update ? new OmapiObject("lease", reply.Handle, reply.ObjectValues) : OmapiReplies.ExpectObject(reply, "lease", "open lease " + address, _options.ResultNumbering),
+                ServerName);
 
         /// <summary>The lease for a hardware address; <see cref="OmapiMultipleMatchesException"/> when several match.</summary>
         public async Task<OmapiLease> GetLeaseByHardwareAddressAsync(byte[] hardwareAddress, int hardwareType = HardwareAddress.Ethernet, CancellationToken cancellationToken = default)
@@ -387,7 +466,10 @@ namespace Omapi.Core
         public void Dispose()
         {
             _disposed = true;
-            _connection?.Dispose();
+            for (int i = 0; i < _pool.Length; i++)
+            {
+                Volatile.Read(ref _pool[i])?.Dispose();
+            }
         }
 
         private static string RequireText(string value, string name)
@@ -416,14 +498,17 @@ namespace Omapi.Core
             return OmapiHost.FromObject(o, ServerName);
         }
 
-        private async Task<OmapiConnection> GetConnectionAsync(CancellationToken cancellationToken)
+        private Task<OmapiConnection> GetConnectionAsync(CancellationToken cancellationToken) => GetConnectionAsync(0, cancellationToken);
+
+        /// <summary>The pool's connection <paramref name="index"/>, opened (and authenticated) if it is closed or was never opened.</summary>
+        private async Task<OmapiConnection> GetConnectionAsync(int index, CancellationToken cancellationToken)
         {
             if (_disposed)
             {
                 throw new ObjectDisposedException(nameof(OmapiSession), "The OMAPI session to " + _options.Endpoint + " was closed.");
             }
 
-            OmapiConnection? current = _connection;
+            OmapiConnection? current = Volatile.Read(ref _pool[index]);
             if (current != null && current.IsOpen)
             {
                 return current;
@@ -432,7 +517,7 @@ namespace Omapi.Core
             await _connectLock.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                current = _connection;
+                current = Volatile.Read(ref _pool[index]);
                 if (current != null && current.IsOpen)
                 {
                     return current;
@@ -440,13 +525,32 @@ namespace Omapi.Core
 
                 current?.Dispose();
                 OmapiConnection fresh = await OmapiConnection.ConnectAsync(_options, cancellationToken).ConfigureAwait(false);
-                _connection = fresh;
+                Volatile.Write(ref _pool[index], fresh);
+                if (_disposed)
+                {
+                    fresh.Dispose();
+                    throw new ObjectDisposedException(nameof(OmapiSession), "The OMAPI session to " + _options.Endpoint + " was closed.");
+                }
+
                 return fresh;
             }
             finally
             {
                 _connectLock.Release();
             }
+        }
+
+        /// <summary>The first <paramref name="count"/> connections of the pool, each open and authenticated.</summary>
+        internal async Task<OmapiConnection[]> GetConnectionsAsync(int count, CancellationToken cancellationToken)
+        {
+            count = Math.Max(1, Math.Min(count, _pool.Length));
+            var connections = new OmapiConnection[count];
+            for (int i = 0; i < count; i++)
+            {
+                connections[i] = await GetConnectionAsync(i, cancellationToken).ConfigureAwait(false);
+            }
+
+            return connections;
         }
     }
 }

@@ -39,6 +39,9 @@ namespace PSOmapi.Tests
         /// <summary>The errors of the last <see cref="Invoke"/>.</summary>
         public IReadOnlyList<ErrorRecord> Errors { get; private set; } = Array.Empty<ErrorRecord>();
 
+        /// <summary>The progress records of the last <see cref="Invoke"/>.</summary>
+        public IReadOnlyList<ProgressRecord> Progress { get; private set; } = Array.Empty<ProgressRecord>();
+
         /// <summary>The verbose messages of the last <see cref="Invoke"/>.</summary>
         public IReadOnlyList<string> Verbose { get; private set; } = Array.Empty<string>();
 
@@ -58,6 +61,7 @@ namespace PSOmapi.Tests
             Collection<PSObject> result = ps.Invoke();
             Errors = ps.Streams.Error.ToList();
             Verbose = ps.Streams.Verbose.Select(v => v.Message).ToList();
+            Progress = ps.Streams.Progress.ToList();
             return result;
         }
 

@@ -26,7 +26,7 @@ namespace Omapi.Core.Connection
         private readonly OmapiConnectionOptions _options;
         private readonly Socket _socket;
         private readonly NetworkStream _stream;
-        private readonly SemaphoreSlim _sendLock = new SemaphoreSlim(1, 1);
+        private readonly object _writeGate = new object();
         private readonly ConcurrentDictionary<uint, Pending> _pending = new ConcurrentDictionary<uint, Pending>();
         private readonly ConcurrentDictionary<string, int> _largestReply = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         private readonly SendWindow _window;
@@ -181,23 +181,18 @@ namespace Omapi.Core.Connection
                 await _window.AcquireAsync(requestBytes, replyBytes, token).ConfigureAwait(false);
                 admitted = true;
                 token.ThrowIfCancellationRequested();
-                await _sendLock.WaitAsync(token).ConfigureAwait(false);
-                try
+                lock (_writeGate)
                 {
                     ThrowIfClosed();
                     byte[] bytes = OmapiCodec.EncodeCore(message, _sendMac);
                     _pending[id] = pending;
                     sent = true;
 
-                    // Never cancel a write half-way: that would corrupt the stream. Writes are small and the window
-                    // keeps the server's buffers far from full, so they complete promptly.
-                    await _stream.WriteAsync(bytes, 0, bytes.Length, CancellationToken.None).ConfigureAwait(false);
+                    // One whole message per write, never cancelled half-way (that would corrupt the stream). The window
+                    // keeps far less than a socket buffer in flight, so the write completes at once.
+                    _stream.Write(bytes, 0, bytes.Length);
                     Interlocked.Add(ref _bytesSent, bytes.Length);
                     Interlocked.Increment(ref _requestsSent);
-                }
-                finally
-                {
-                    _sendLock.Release();
                 }
 
                 using (token.Register(static state => ((Pending)state!).Completion.TrySetCanceled(), pending))
@@ -221,6 +216,75 @@ namespace Omapi.Core.Connection
                 throw;
             }
         }
+
+        /// <summary>The signature length this connection adds to each request (0 when unauthenticated).</summary>
+        internal int SignatureLength => _sendMac?.Length ?? 0;
+
+        /// <summary>The reply size the window assumes for a kind of request.</summary>
+        internal int EstimateReplyBytes(string kind) => EstimateReply(kind);
+
+        /// <summary>Reserves window room without waiting (bulk pump); false when it does not fit now.</summary>
+        internal bool TryReserve(int requestBytes, int replyBytes) => _window.TryAcquire(requestBytes, replyBytes);
+
+        /// <summary>
+        /// Sends requests whose window room is already reserved, as one write. Each reply (or failure) is passed to its
+        /// callback on the read-loop thread; a callback must not block. If the connection is closed, every callback
+        /// gets the reason at once.
+        /// </summary>
+        internal void SendReserved(IReadOnlyList<BulkSend> batch)
+        {
+            var pendings = new Pending[batch.Count];
+            try
+            {
+                lock (_writeGate)
+                {
+                    ThrowIfClosed();
+                    int total = 0;
+                    for (int i = 0; i < batch.Count; i++)
+                    {
+                        total += batch[i].RequestBytes;
+                    }
+
+                    // One buffer, one write: requests freed by the same burst of replies reach dhcpd together, and it
+                    // handles them in one pass. RequestBytes is exactly each request's encoded size.
+                    var buffer = new byte[total];
+                    int offset = 0;
+                    for (int i = 0; i < batch.Count; i++)
+                    {
+                        BulkSend item = batch[i];
+                        uint id = NextId();
+                        pendings[i] = new Pending(item.RequestBytes, item.ReplyBytes, item.Request.ReplyKind, item.Request.Description, item.Callback);
+                        _pending[id] = pendings[i];
+                        offset += OmapiCodec.EncodeInto(buffer, offset, _authId, item.Request.Op, item.Request.Handle, id, 0, item.Request.MessageValues, item.Request.ObjectValues, _sendMac);
+                    }
+
+                    _stream.Write(buffer, 0, buffer.Length);
+                    Interlocked.Add(ref _bytesSent, buffer.Length);
+                    Interlocked.Add(ref _requestsSent, batch.Count);
+                }
+            }
+            catch (Exception ex) when (ex is IOException || ex is SocketException || ex is ObjectDisposedException || ex is OmapiException)
+            {
+                Exception fault = ex is OmapiException ? ex : Close(new OmapiConnectionException("The connection to dhcpd at " + Endpoint + " was lost while sending: " + ex.Message, ex));
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    if (pendings[i] == null)
+                    {
+                        _window.Release(batch[i].RequestBytes, batch[i].ReplyBytes);
+                        batch[i].Callback(null, fault);
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// Raised on the read-loop thread after the replies of one read have all been dispatched, so a bulk pump can refill
+        /// the window once, with one write, instead of once per reply.
+        /// </summary>
+        internal event Action? ReadBatchCompleted;
+
+        /// <summary>Closes the connection with <paramref name="reason"/> (e.g. a stalled bulk request's timeout).</summary>
+        internal void Abort(Exception reason) => Close(reason);
 
         /// <summary>Closes the connection; waiting requests fail with <see cref="OmapiConnectionException"/>.</summary>
         public void Dispose()
@@ -451,10 +515,17 @@ namespace Omapi.Core.Connection
 
                     Interlocked.Add(ref _bytesReceived, n);
                     end += n;
+                    bool dispatched = false;
                     while (OmapiCodec.TryDecode(buffer, start, end - start, _extraHeaderBytes, _options.MaxMessageSize, out OmapiFrame frame))
                     {
                         Dispatch(frame);
                         start += frame.Length;
+                        dispatched = true;
+                    }
+
+                    if (dispatched)
+                    {
+                        ReadBatchCompleted?.Invoke();
                     }
 
                     if (start == end)
@@ -470,6 +541,12 @@ namespace Omapi.Core.Connection
             catch (Exception ex) when (ex is IOException || ex is SocketException || ex is ObjectDisposedException)
             {
                 Close(new OmapiConnectionException("The connection to dhcpd at " + Endpoint + " was lost: " + ex.Message, ex));
+            }
+#pragma warning disable CA1031 // Anything else is a bug; the connection must not stay "open" with nobody reading it.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Close(new OmapiConnectionException("The connection to dhcpd at " + Endpoint + " was closed after an internal error: " + ex.Message, ex));
             }
         }
 
@@ -500,7 +577,7 @@ namespace Omapi.Core.Connection
                 throw;
             }
 
-            pending.Completion.TrySetResult(reply);
+            pending.Succeed(reply);
         }
 
         private void Verify(OmapiFrame frame, Pending pending)
@@ -562,7 +639,7 @@ namespace Omapi.Core.Connection
             {
                 if (_pending.TryRemove(entry.Key, out Pending? p))
                 {
-                    p.Completion.TrySetException(reason);
+                    p.Fail(reason);
                 }
             }
 
@@ -573,12 +650,40 @@ namespace Omapi.Core.Connection
 
         private sealed class Pending
         {
-            internal Pending(int requestBytes, int replyBytes, string replyKind, string description)
+            internal Pending(int requestBytes, int replyBytes, string replyKind, string description, Action<OmapiMessage?, Exception?>? callback = null)
             {
                 RequestBytes = requestBytes;
                 ReplyBytes = replyBytes;
                 ReplyKind = replyKind;
                 Description = description;
+                Callback = callback;
+            }
+
+            /// <summary>For bulk requests: called on the read loop with the reply or the failure, instead of completing a task.</summary>
+            internal Action<OmapiMessage?, Exception?>? Callback { get; }
+
+            internal void Fail(Exception error)
+            {
+                if (Callback != null)
+                {
+                    Callback(null, error);
+                }
+                else
+                {
+                    Completion.TrySetException(error);
+                }
+            }
+
+            internal void Succeed(OmapiMessage reply)
+            {
+                if (Callback != null)
+                {
+                    Callback(reply, null);
+                }
+                else
+                {
+                    Completion.TrySetResult(reply);
+                }
             }
 
             internal int RequestBytes { get; }

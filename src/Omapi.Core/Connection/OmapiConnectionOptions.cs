@@ -45,6 +45,12 @@ namespace Omapi.Core.Connection
         /// <summary>Added to the largest reply seen of a kind, to cover hostnames and client ids that vary between objects.</summary>
         public int ReplyEstimateMargin { get; set; } = 160;
 
+        /// <summary>
+        /// The most connections a session opens for bulk work (each with its own byte budget; dhcpd keeps separate buffers
+        /// per connection). Single requests use the first. 1..16, default 4.
+        /// </summary>
+        public int MaxConnections { get; set; } = 4;
+
         /// <summary>The result-code numbering of the server (dhcpd 4.2 and later: <see cref="OmapiResultNumbering.Modern"/>).</summary>
         public OmapiResultNumbering ResultNumbering { get; set; } = OmapiResultNumbering.Modern;
 
@@ -80,6 +86,11 @@ namespace Omapi.Core.Connection
             if (InitialReplyEstimate < 64 || ReplyEstimateMargin < 0)
             {
                 throw new ArgumentOutOfRangeException(nameof(InitialReplyEstimate), "InitialReplyEstimate must be at least 64 and ReplyEstimateMargin not negative.");
+            }
+
+            if (MaxConnections < 1 || MaxConnections > 16)
+            {
+                throw new ArgumentOutOfRangeException(nameof(MaxConnections), MaxConnections, "MaxConnections must be 1..16.");
             }
 
             if (MaxMessageSize < 1024)

@@ -6,6 +6,8 @@ namespace Omapi.Core.Connection
     /// <summary>A request to send on a connection; the connection assigns its id and signs it.</summary>
     public sealed class OmapiRequest
     {
+        private int _bodyLength;
+
         /// <summary>Creates a request.</summary>
         /// <param name="op">The opcode (not STATUS: dhcpd closes the connection on a client STATUS).</param>
         /// <param name="handle">The object handle (0 for OPEN).</param>
@@ -32,6 +34,8 @@ namespace Omapi.Core.Connection
                 }
             }
 
+            // Every request passes here, so this is where statements that crash dhcpd 4.4 are stopped (nothing is sent).
+            OmapiStatements.EnsureSafe(ObjectValues);
             Description = description ?? op.ToString();
             ReplyKind = replyKind ?? op.ToString();
         }
@@ -56,6 +60,17 @@ namespace Omapi.Core.Connection
 
         /// <summary>A per-request timeout overriding the connection's default.</summary>
         public TimeSpan? Timeout { get; set; }
+
+        /// <summary>The encoded size of this request with a signature of <paramref name="signatureLength"/> bytes (computed once).</summary>
+        internal int EncodedLength(int signatureLength)
+        {
+            if (_bodyLength == 0)
+            {
+                _bodyLength = OmapiCodec.HeaderLength + OmapiCodec.ListLength(MessageValues) + OmapiCodec.ListLength(ObjectValues);
+            }
+
+            return _bodyLength + signatureLength;
+        }
 
         /// <summary>Names dhcpd's message object intercepts and that make it drop the connection (omapi-protocol.md 2.5).</summary>
         public static bool IsReservedMessageName(string name) => name switch

@@ -67,6 +67,21 @@ namespace Omapi.Core.Connection
             return waiter.Completion.Task;
         }
 
+        /// <summary>Takes room at once when it fits and nobody is waiting; never waits. Used by the bulk pump.</summary>
+        internal bool TryAcquire(int requestBytes, int replyBytes)
+        {
+            lock (_lock)
+            {
+                if (_fault != null || _waiters.Count != 0 || !Fits(requestBytes, replyBytes))
+                {
+                    return false;
+                }
+
+                Take(requestBytes, replyBytes);
+                return true;
+            }
+        }
+
         /// <summary>Returns a request's bytes (its reply arrived, or it was never sent).</summary>
         internal void Release(int requestBytes, int replyBytes)
         {

@@ -47,52 +47,79 @@ namespace Omapi.Core.Objects
     /// <summary>A dhcpd lease as OMAPI returns it. Times are UTC; null times were 0 (never set).</summary>
     public sealed class OmapiLease
     {
-        private static readonly HashSet<string> KnownNames = new HashSet<string>(StringComparer.Ordinal)
-        {
-            "state", "ip-address", "dhcp-client-identifier", "client-hostname", "host", "subnet", "pool", "billing-class",
-            "hardware-address", "hardware-type", "ends", "starts", "tstp", "tsfp", "atsfp", "cltt", "flags",
-        };
-
         private OmapiLease(OmapiObject o, string server)
         {
             Server = server;
             Handle = o.Handle;
-            IPAddress = OmapiEncoding.ToIPv4(o.Values.Get("ip-address") ?? Array.Empty<byte>(), "ip-address");
-            State = (LeaseState)(o.UInt32("state") ?? 0);
-            byte[]? mac = o.Raw("hardware-address");
+
+            // One pass over the attributes (a lease reply has ~15); the last value of a name wins, as in dhcpd.
+            byte[]? ip = null, state = null, mac = null, hardwareType = null, clientId = null, hostname = null, flags = null;
+            byte[]? starts = null, ends = null, cltt = null, tstp = null, tsfp = null, atsfp = null;
+            byte[]? subnet = null, pool = null, host = null, billing = null;
+            Dictionary<string, byte[]>? variables = null;
+            foreach (OmapiValue v in o.Values)
+            {
+                switch (v.Name)
+                {
+                    case "state": state = v.Value; break;
+                    case "ip-address": ip = v.Value; break;
+                    case "dhcp-client-identifier": clientId = v.Value; break;
+                    case "client-hostname": hostname = v.Value; break;
+                    case "host": host = v.Value; break;
+                    case "subnet": subnet = v.Value; break;
+                    case "pool": pool = v.Value; break;
+                    case "billing-class": billing = v.Value; break;
+                    case "hardware-address": mac = v.Value; break;
+                    case "hardware-type": hardwareType = v.Value; break;
+                    case "ends": ends = v.Value; break;
+                    case "starts": starts = v.Value; break;
+                    case "tstp": tstp = v.Value; break;
+                    case "tsfp": tsfp = v.Value; break;
+                    case "atsfp": atsfp = v.Value; break;
+                    case "cltt": cltt = v.Value; break;
+                    case "flags": flags = v.Value; break;
+                    default:
+                        variables ??= new Dictionary<string, byte[]>(StringComparer.Ordinal);
+                        variables[v.Name] = v.Value;
+                        break;
+                }
+            }
+
+            IPAddress = OmapiEncoding.ToIPv4(ip ?? Array.Empty<byte>(), "ip-address");
+            State = (LeaseState)(UInt(state, "state") ?? 0);
+            mac = NullIfEmpty(mac);
             MacAddress = mac == null ? null : HardwareAddress.Format(mac);
-            HardwareType = mac == null ? null : (int?)o.UInt32("hardware-type");
-            ClientIdBytes = o.Raw("dhcp-client-identifier");
-            ClientId = o.Hex("dhcp-client-identifier");
-            ClientHostname = o.Text("client-hostname");
-            Starts = o.Time("starts");
-            Ends = o.Time("ends");
-            Cltt = o.Time("cltt");
-            Tstp = o.Time("tstp");
-            Tsfp = o.Time("tsfp");
-            Atsfp = o.Time("atsfp");
-            byte[]? flags = o.Raw("flags");
+            HardwareType = mac == null ? null : (int?)UInt(hardwareType, "hardware-type");
+            ClientIdBytes = NullIfEmpty(clientId);
+            ClientId = ClientIdBytes == null ? null : OmapiEncoding.ToHex(ClientIdBytes);
+            ClientHostname = NullIfEmpty(hostname) is byte[] h ? OmapiEncoding.ToText(h) : null;
+            Starts = Time(starts, "starts");
+            Ends = Time(ends, "ends");
+            Cltt = Time(cltt, "cltt");
+            Tstp = Time(tstp, "tstp");
+            Tsfp = Time(tsfp, "tsfp");
+            Atsfp = Time(atsfp, "atsfp");
+            flags = NullIfEmpty(flags);
             Flags = flags == null ? LeaseFlags.None : flags.Length switch
             {
                 1 => (LeaseFlags)flags[0],
                 4 => (LeaseFlags)OmapiEncoding.ReadUInt32(flags, 0),
                 _ => throw new OmapiMalformedValueException("flags", flags, "a 1-byte flags value"),
             };
-            SubnetHandle = o.UInt32("subnet");
-            PoolHandle = o.UInt32("pool");
-            HostHandle = o.UInt32("host");
-            BillingClassHandle = o.UInt32("billing-class");
-            var variables = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-            foreach (OmapiValue v in o.Values)
-            {
-                if (!KnownNames.Contains(v.Name))
-                {
-                    variables[v.Name] = v.Value;
-                }
-            }
-
-            Variables = variables;
+            SubnetHandle = UInt(subnet, "subnet");
+            PoolHandle = UInt(pool, "pool");
+            HostHandle = UInt(host, "host");
+            BillingClassHandle = UInt(billing, "billing-class");
+            Variables = variables ?? EmptyVariables;
         }
+
+        private static readonly IReadOnlyDictionary<string, byte[]> EmptyVariables = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+
+        private static byte[]? NullIfEmpty(byte[]? value) => value == null || value.Length == 0 ? null : value;
+
+        private static uint? UInt(byte[]? value, string name) => NullIfEmpty(value) is byte[] v ? OmapiEncoding.ToUInt32(v, name) : (uint?)null;
+
+        private static DateTime? Time(byte[]? value, string name) => NullIfEmpty(value) is byte[] v ? OmapiEncoding.ToTime(v, name) : null;
 
         /// <summary>The leased address.</summary>
         public IPAddress IPAddress { get; }

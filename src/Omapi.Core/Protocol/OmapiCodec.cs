@@ -77,24 +77,35 @@ namespace Omapi.Core.Protocol
         /// </summary>
         internal static byte[] EncodeCore(OmapiMessage message, OmapiMac? mac)
         {
+            var buffer = new byte[GetEncodedLength(message, mac?.Length ?? 0)];
+            EncodeInto(buffer, 0, message.AuthId, message.Op, message.Handle, message.Id, message.Rid, message.MessageValues, message.ObjectValues, mac);
+            message.WireLength = buffer.Length;
+            return buffer;
+        }
+
+        /// <summary>
+        /// Encodes one message into <paramref name="buffer"/> at <paramref name="offset"/> (which must have room for its
+        /// encoded length) and returns that length. With <paramref name="mac"/>, authlen is its length and the HMAC covers
+        /// every byte from the authlen field to the object list's terminator; without, authid and authlen are 0.
+        /// </summary>
+        internal static int EncodeInto(byte[] buffer, int offset, uint authId, OmapiOpcode op, uint handle, uint id, uint rid, OmapiValueList messageValues, OmapiValueList objectValues, OmapiMac? mac)
+        {
             int sigLength = mac?.Length ?? 0;
-            var buffer = new byte[GetEncodedLength(message, sigLength)];
-            OmapiEncoding.WriteUInt32(buffer, 0, mac == null ? 0 : message.AuthId);
-            OmapiEncoding.WriteUInt32(buffer, 4, (uint)sigLength);
-            OmapiEncoding.WriteUInt32(buffer, 8, (uint)message.Op);
-            OmapiEncoding.WriteUInt32(buffer, 12, message.Handle);
-            OmapiEncoding.WriteUInt32(buffer, 16, message.Id);
-            OmapiEncoding.WriteUInt32(buffer, 20, message.Rid);
-            int pos = WriteList(buffer, HeaderLength, message.MessageValues);
-            pos = WriteList(buffer, pos, message.ObjectValues);
+            OmapiEncoding.WriteUInt32(buffer, offset, mac == null ? 0 : authId);
+            OmapiEncoding.WriteUInt32(buffer, offset + 4, (uint)sigLength);
+            OmapiEncoding.WriteUInt32(buffer, offset + 8, (uint)op);
+            OmapiEncoding.WriteUInt32(buffer, offset + 12, handle);
+            OmapiEncoding.WriteUInt32(buffer, offset + 16, id);
+            OmapiEncoding.WriteUInt32(buffer, offset + 20, rid);
+            int pos = WriteList(buffer, offset + HeaderLength, messageValues);
+            pos = WriteList(buffer, pos, objectValues);
             if (mac != null)
             {
-                byte[] signature = mac.Compute(buffer, 4, pos - 4);
+                byte[] signature = mac.Compute(buffer, offset + 4, pos - offset - 4);
                 Buffer.BlockCopy(signature, 0, buffer, pos, sigLength);
             }
 
-            message.WireLength = buffer.Length;
-            return buffer;
+            return pos + sigLength - offset;
         }
 
         /// <summary>
@@ -218,7 +229,7 @@ namespace Omapi.Core.Protocol
                     return false;
                 }
 
-                string name = OmapiEncoding.Latin1ToString(buffer, start + pos, nameLength);
+                string name = NameTable.Get(buffer, start + pos, nameLength);
                 pos += nameLength;
                 uint valueLength = OmapiEncoding.ReadUInt32(buffer, start + pos);
                 pos += 4;
@@ -243,7 +254,7 @@ namespace Omapi.Core.Protocol
             }
         }
 
-        private static int ListLength(OmapiValueList list)
+        internal static int ListLength(OmapiValueList list)
         {
             int length = 2;
             foreach (OmapiValue v in list)

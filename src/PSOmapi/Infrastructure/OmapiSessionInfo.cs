@@ -49,8 +49,11 @@ namespace PSOmapi
         /// <summary>The per-request time limit in seconds.</summary>
         public double TimeoutSec => Core.Options.RequestTimeout.TotalSeconds;
 
-        /// <summary>Requests sent on the current connection.</summary>
-        public long RequestsSent => Core.Connection?.RequestsSent ?? 0;
+        /// <summary>Requests sent on the session's open connections.</summary>
+        public long RequestsSent => Core.RequestsSent;
+
+        /// <summary>Open connections (bulk lookups open up to -ThrottleLimit; single commands use one).</summary>
+        public int Connections => Core.Connections.Count;
 
         /// <summary>The protocol session (for the module's own use).</summary>
         internal OmapiSession Core { get; }

@@ -231,7 +231,9 @@ public sealed class DhcpdFixture : IAsyncLifetime
                 ? DhcpdScenario.BuildMainConf(instance.Port, keyName, algorithm, instance.SecretBase64, _otherKeySecretBase64)
                 : DhcpdScenario.BuildMinimalConf(instance.Port, keyName, algorithm, instance.SecretBase64);
             DhcpdProcess.WritePrivateFile(instance.ConfigFilePath, conf);
-            DhcpdProcess.WritePrivateFile(instance.LeasesFilePath, isMain ? DhcpdScenario.BuildMainLeasesFile() : string.Empty);
+            DhcpdProcess.WritePrivateFile(
+                instance.LeasesFilePath,
+                isMain ? DhcpdScenario.BuildMainLeasesFile() : algorithm == DhcpdScenario.StressAlgorithm ? DhcpdScenario.BuildStressLeasesFile() : string.Empty);
             _instances.Add(instance);
         }
 

@@ -265,6 +265,44 @@ public static class DhcpdScenario
         return leases.ToArray();
     }
 
+    /// <summary>The instance whose range is seeded with <see cref="StressLeases"/> (replies of varied sizes).</summary>
+    public const string StressAlgorithm = "HMAC-SHA256";
+
+    /// <summary>
+    /// Active leases on every address of the range of the <see cref="StressAlgorithm"/> instance, with client hostnames of
+    /// 0..63 bytes and client ids of 0..40 bytes, so replies vary in size from ~250 to ~400 bytes (the stress test).
+    /// </summary>
+    public static IReadOnlyList<SeededLease> StressLeases { get; } = BuildStressLeases();
+
+    /// <summary>The stress instance's leases file.</summary>
+    public static string BuildStressLeasesFile()
+    {
+        var file = new LeasesFileWriter("Stress leases seeded by the PSOmapi test fixture (varied reply sizes).", 64 * 1024);
+        foreach (SeededLease lease in StressLeases)
+        {
+            file.AddLease(lease.IpAddress, lease.StartsUtc, lease.EndsUtc, lease.SeededBindingState, lease.HardwareAddress, lease.ClientIdentifier, lease.ClientHostname);
+        }
+
+        return file.ToString();
+    }
+
+    private static SeededLease[] BuildStressLeases()
+    {
+        var leases = new List<SeededLease>();
+        byte[] first = RangeStart.GetAddressBytes();
+        for (int i = 0; i < RangeSize; i++)
+        {
+            var ip = new IPAddress(new byte[] { first[0], first[1], first[2], (byte)(first[3] + i) });
+            string mac = string.Create(CultureInfo.InvariantCulture, $"02:00:00:53:{i / 256:x2}:{i % 256:x2}");
+            string? hostname = i % 64 == 0 ? null : "h" + new string((char)('a' + (i % 26)), (i % 64) - 1);
+            byte[]? uid = i % 3 == 0 ? null : Enumerable.Range(0, 1 + (i % 40)).Select(b => (byte)(b + i)).ToArray();
+            DateTime starts = BaseStarts.AddMinutes(i);
+            leases.Add(new SeededLease(ip, "active", 2, mac, uid, hostname, starts, BaseActiveEnds.AddMinutes(i), false));
+        }
+
+        return leases.ToArray();
+    }
+
     /// <summary>The main instance's leases file, as written before its first start.</summary>
     public static string BuildMainLeasesFile()
     {

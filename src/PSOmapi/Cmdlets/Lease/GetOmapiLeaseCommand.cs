@@ -1,13 +1,24 @@
 using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
 using System.Management.Automation;
 using System.Net;
+using Omapi.Core;
+using Omapi.Core.Bulk;
 using Omapi.Core.Objects;
 
 namespace PSOmapi
 {
     /// <summary>
-    /// <para type="synopsis">Gets dhcpd leases by IP address, MAC address or DHCP client identifier.</para>
+    /// <para type="synopsis">Gets dhcpd leases by IP address, MAC address, DHCP client identifier, or every address of a range.</para>
     /// </summary>
+    /// <remarks>
+    /// Many addresses (an array, pipeline input, or -Range) are looked up in bulk: many requests in flight over several
+    /// connections of the session, each within the byte budget that keeps dhcpd 4.4.3 from aborting; results stream out
+    /// in input (address) order with flat memory. A single address typed at the prompt is one plain request.
+    /// </remarks>
     [Cmdlet(VerbsCommon.Get, "OmapiLease", DefaultParameterSetName = IPAddressSet)]
     [OutputType(typeof(OmapiLease))]
     public sealed class GetOmapiLeaseCommand : OmapiSessionCmdlet
@@ -15,9 +26,16 @@ namespace PSOmapi
         private const string IPAddressSet = "IPAddress";
         private const string MacAddressSet = "MacAddress";
         private const string ClientIdSet = "ClientId";
+        private const int ProgressActivityId = 0x0A11;
 
-        /// <summary>Leased addresses (IPv4). Strings and IPAddress objects, from the pipeline too.</summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = IPAddressSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        private OmapiBulkOperation<IPAddress, OmapiLease>? _bulk;
+        private HashSet<LeaseState>? _states;
+
+        /// <summary>
+        /// Leased addresses (IPv4). Strings and IPAddress objects, from the pipeline too. (Not mandatory only because
+        /// -Range shares its parameter set; one of the two is required.)
+        /// </summary>
+        [Parameter(Position = 0, ParameterSetName = IPAddressSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("IP", "Address")]
         [ValidateNotNullOrEmpty]
         public IPAddress[] IPAddress { get; set; } = Array.Empty<IPAddress>();
@@ -33,34 +51,59 @@ namespace PSOmapi
         [ValidateNotNullOrEmpty]
         public string[] ClientId { get; set; } = Array.Empty<string>();
 
+        /// <summary>
+        /// Address ranges to scan: CIDR (198.18.0.0/16) or first-last (10.1.1.10-10.1.2.200). Addresses without a lease
+        /// object (outside every dhcpd range) are skipped silently; output is in address order. It shares the IPAddress
+        /// parameter set: a fourth, separate set stopped PowerShell from binding piped objects by MacAddress or ClientId.
+        /// </summary>
+        [Parameter(ParameterSetName = IPAddressSet)]
+        [ValidateNotNullOrEmpty]
+        public string[] Range { get; set; } = Array.Empty<string>();
+
+        /// <summary>Only leases in these states (e.g. Active, Abandoned).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public LeaseState[]? State { get; set; }
+
+        /// <summary>How many connections bulk lookups may use (1..16, default 4); each keeps dhcpd's safe byte budget.</summary>
+        [Parameter]
+        [ValidateRange(1, 16)]
+        public int ThrottleLimit { get; set; } = 4;
+
+        /// <inheritdoc />
+        protected override void BeginProcessing()
+        {
+            _states = State == null ? null : new HashSet<LeaseState>(State);
+        }
+
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
-            Omapi.Core.OmapiSession session = Core;
             switch (ParameterSetName)
             {
-                case IPAddressSet:
-                    foreach (IPAddress address in IPAddress)
+                case IPAddressSet when Range.Length > 0:
+                    if (IPAddress.Length > 0)
                     {
-                        if (!Inputs.TryIPv4(this, address))
-                        {
-                            continue;
-                        }
-
-                        if (TryRun(ct => session.GetLeaseAsync(address, ct), address, ErrorIds.LeaseNotFound, ErrorIds.ObjectAlreadyExists, out OmapiLease lease))
-                        {
-                            WriteObject(lease);
-                        }
+                        ThrowTerminatingError(OmapiErrors.Create(ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, "Give either -IPAddress or -Range, not both.", Range));
                     }
 
+                    ScanRanges();
+                    break;
+                case IPAddressSet:
+                    if (IPAddress.Length == 0)
+                    {
+                        ThrowTerminatingError(OmapiErrors.Create(ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, "Give the leases to get: -IPAddress, -MacAddress, -ClientId or -Range.", null));
+                    }
+
+                    LookUpAddresses();
                     break;
                 case MacAddressSet:
                     foreach (string text in MacAddress)
                     {
                         if (Inputs.TryMac(this, text, out byte[] mac)
-                            && TryRun(ct => session.GetLeaseByHardwareAddressAsync(mac, HardwareAddress.Ethernet, ct), text, ErrorIds.LeaseNotFound, ErrorIds.ObjectAlreadyExists, out OmapiLease lease))
+                            && TryRun(ct => Core.GetLeaseByHardwareAddressAsync(mac, HardwareAddress.Ethernet, ct), text, ErrorIds.LeaseNotFound, ErrorIds.ObjectAlreadyExists, out OmapiLease lease))
                         {
-                            WriteObject(lease);
+                            Emit(lease);
                         }
                     }
 
@@ -69,13 +112,149 @@ namespace PSOmapi
                     foreach (string text in ClientId)
                     {
                         if (Inputs.TryClientId(this, text, out byte[] clientId)
-                            && TryRun(ct => session.GetLeaseByClientIdAsync(clientId, ct), text, ErrorIds.LeaseNotFound, ErrorIds.ObjectAlreadyExists, out OmapiLease lease))
+                            && TryRun(ct => Core.GetLeaseByClientIdAsync(clientId, ct), text, ErrorIds.LeaseNotFound, ErrorIds.ObjectAlreadyExists, out OmapiLease lease))
                         {
-                            WriteObject(lease);
+                            Emit(lease);
                         }
                     }
 
                     break;
+            }
+        }
+
+        /// <inheritdoc />
+        protected override void EndProcessing()
+        {
+            if (_bulk == null)
+            {
+                return;
+            }
+
+            try
+            {
+                _bulk.CompleteAdding();
+                BulkDrain.Drain(_bulk, wait: true, StopToken, r => Emit(r, skipNotFound: false));
+            }
+            finally
+            {
+                _bulk.Dispose();
+                _bulk = null;
+            }
+        }
+
+        private void LookUpAddresses()
+        {
+            IPAddress[] valid = IPAddress.Where(a => Inputs.TryIPv4(this, a)).ToArray();
+            if (_bulk == null && !MyInvocation.ExpectingInput && valid.Length < 2)
+            {
+                // One address at the prompt: one plain request, no extra connections.
+                foreach (IPAddress address in valid)
+                {
+                    if (TryRun(ct => Core.GetLeaseAsync(address, ct), address, ErrorIds.LeaseNotFound, ErrorIds.ObjectAlreadyExists, out OmapiLease lease))
+                    {
+                        Emit(lease);
+                    }
+                }
+
+                return;
+            }
+
+            if (_bulk == null && !TryStartBulk(null, out _bulk))
+            {
+                return;
+            }
+
+            foreach (IPAddress address in valid)
+            {
+                _bulk!.Add(address);
+            }
+
+            // Stream what is ready now; the rest follows with later input or in EndProcessing.
+            BulkDrain.Drain(_bulk!, wait: false, StopToken, r => Emit(r, skipNotFound: false));
+        }
+
+        private void ScanRanges()
+        {
+            var ranges = new List<AddressRange>();
+            foreach (string text in Range)
+            {
+                try
+                {
+                    ranges.Add(AddressRange.Parse(text));
+                }
+                catch (FormatException ex)
+                {
+                    WriteError(new ErrorRecord(ex, ErrorIds.InvalidIPAddress, ErrorCategory.InvalidArgument, text));
+                }
+            }
+
+            long total = ranges.Sum(r => r.Count);
+            long done = 0;
+            var progressClock = Stopwatch.StartNew();
+            var progress = new ProgressRecord(ProgressActivityId, "Scanning " + string.Join(", ", ranges.Select(r => r.Text)) + " for leases", "Starting");
+            foreach (AddressRange range in ranges)
+            {
+                if (!TryStartBulk(range.Addresses(), out OmapiBulkOperation<IPAddress, OmapiLease>? scan))
+                {
+                    return;
+                }
+
+                using (scan)
+                {
+                    BulkDrain.Drain(scan!, wait: true, StopToken, r =>
+                    {
+                        Emit(r, skipNotFound: true);
+                        done++;
+                        if (progressClock.ElapsedMilliseconds >= 250)
+                        {
+                            progressClock.Restart();
+                            progress.PercentComplete = (int)(done * 100 / Math.Max(1, total));
+                            progress.StatusDescription = string.Format(CultureInfo.InvariantCulture, "{0:N0} of {1:N0} addresses ({2})", done, total, r.Key);
+                            WriteProgress(progress);
+                        }
+                    });
+                }
+            }
+
+            progress.RecordType = ProgressRecordType.Completed;
+            progress.PercentComplete = 100;
+            WriteProgress(progress);
+        }
+
+        private bool TryStartBulk(IEnumerable<IPAddress>? keys, out OmapiBulkOperation<IPAddress, OmapiLease>? bulk)
+        {
+            var options = new OmapiBulkOptions { Connections = ThrottleLimit };
+            Omapi.Core.OmapiSession session = Core;
+            try
+            {
+                bulk = Run(ct => session.StartLeaseLookupAsync(keys, options, ct));
+                return true;
+            }
+            catch (Exception ex) when (IsReportable(ex))
+            {
+                ThrowError(ex, keys == null ? (object)IPAddress : Range);
+                bulk = null;
+                return false;
+            }
+        }
+
+        private void Emit(OmapiBulkResult<IPAddress, OmapiLease> result, bool skipNotFound)
+        {
+            if (result.Succeeded)
+            {
+                Emit(result.Value!);
+            }
+            else if (!(skipNotFound && result.Error is OmapiNotFoundException))
+            {
+                WriteError(OmapiErrors.ToErrorRecord(result.Error!, result.Key, ErrorIds.LeaseNotFound, ErrorIds.ObjectAlreadyExists));
+            }
+        }
+
+        private void Emit(OmapiLease lease)
+        {
+            if (_states == null || _states.Contains(lease.State))
+            {
+                WriteObject(lease);
             }
         }
     }

@@ -14,9 +14,10 @@ namespace PSOmapi
     /// <para type="synopsis">Changes what dhcpd lets you change on a lease: its state, its end time and its Reserved flag.</para>
     /// <para type="description">Leases are found by IP address, or piped from Get-OmapiLease. dhcpd applies a state change
     /// through its normal lease logic and may move the lease on at once: without failover a lease set to Released becomes
-    /// Free straight away, and a lease whose end time has passed expires (give -Ends in the future with -State). A change
-    /// of the end time or flags moves a lease to its pending next state (an Active lease to Free) unless -State is given
-    /// too. The cmdlet re-reads the lease and warns when dhcpd did not keep the expected state; -PassThru returns it.</para>
+    /// Free straight away, and a lease whose end time has passed expires (give -Ends in the future with -State). dhcpd
+    /// moves a lease to its pending next state (an Active lease to Free) when its end time or flags change, so after such
+    /// a change the cmdlet applies the lease's own state again unless -State is given. The cmdlet re-reads the lease and
+    /// warns when dhcpd did not keep the expected state; -PassThru returns it.</para>
     /// </summary>
     [Cmdlet(VerbsCommon.Set, "OmapiLease", DefaultParameterSetName = IPAddressSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(OmapiLease))]
@@ -48,16 +49,16 @@ namespace PSOmapi
         /// <summary>
         /// The new end time. A time without a kind (e.g. '2030-01-01 08:00', as PowerShell parses strings) is local time;
         /// a UTC DateTime (Get-Date -AsUTC, [DateTime]::UtcNow) is UTC. dhcpd stores whole seconds. dhcpd applies an end
-        /// time through its lease transition, which moves the lease to its pending next state: an Active lease becomes
-        /// Free (a warning says so). Add -State Active to keep it active; the state is applied after the end time.
+        /// time through its lease transition, which would move an Active lease to Free: the cmdlet applies the lease's own
+        /// state again afterwards, so the lease keeps its state unless -State is given (applied after the end time).
         /// </summary>
         [Parameter]
         public DateTime? Ends { get; set; }
 
         /// <summary>
         /// Sets ($true) or clears ($false) the lease's Reserved flag (the address stays with its client); the other flags
-        /// are kept. Like -Ends, a flags change makes dhcpd move the lease to its pending next state, so an Active lease
-        /// becomes Free (a warning says so): add -State Active to keep it active.
+        /// are kept. As with -Ends, the lease keeps its state unless -State is given (dhcpd would move an Active lease to
+        /// Free on a flags change; the cmdlet applies the state again).
         /// </summary>
         [Parameter]
         public bool? Reserved { get; set; }

@@ -1,0 +1,108 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Omapi.Core.Objects
+{
+    /// <summary>An inclusive range of IPv4 addresses, from CIDR (<c>198.18.0.0/16</c>) or <c>first-last</c> notation.</summary>
+    public sealed class AddressRange
+    {
+        private readonly uint _first;
+        private readonly uint _last;
+
+        private AddressRange(uint first, uint last, string text)
+        {
+            _first = first;
+            _last = last;
+            Text = text;
+        }
+
+        /// <summary>The range as written.</summary>
+        public string Text { get; }
+
+        /// <summary>The first address.</summary>
+        public IPAddress First => ToAddress(_first);
+
+        /// <summary>The last address.</summary>
+        public IPAddress Last => ToAddress(_last);
+
+        /// <summary>How many addresses the range holds.</summary>
+        public long Count => (long)_last - _first + 1;
+
+        /// <summary>
+        /// Parses <c>a.b.c.d/n</c> (every address of the block, network and broadcast included: dhcpd simply has no lease
+        /// object for those) or <c>a.b.c.d-e.f.g.h</c> (inclusive). Throws <see cref="FormatException"/> naming the forms.
+        /// </summary>
+        public static AddressRange Parse(string text)
+        {
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                throw new FormatException("An address range is required: 198.18.0.0/16 or 10.1.1.10-10.1.2.200.");
+            }
+
+            string s = text.Trim();
+            int slash = s.IndexOf('/');
+            if (slash > 0)
+            {
+                uint network = ParseAddress(s.Substring(0, slash), text);
+                if (!int.TryParse(s.Substring(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int prefix) || prefix < 0 || prefix > 32)
+                {
+                    throw new FormatException("'" + text + "' has no valid prefix length (0..32) after '/'.");
+                }
+
+                uint mask = prefix == 0 ? 0u : uint.MaxValue << (32 - prefix);
+                uint first = network & mask;
+                return new AddressRange(first, first | ~mask, s);
+            }
+
+            int dash = s.IndexOf('-');
+            if (dash > 0)
+            {
+                uint first = ParseAddress(s.Substring(0, dash), text);
+                uint last = ParseAddress(s.Substring(dash + 1), text);
+                if (last < first)
+                {
+                    throw new FormatException("'" + text + "' ends before it starts.");
+                }
+
+                return new AddressRange(first, last, s);
+            }
+
+            uint single = ParseAddress(s, text);
+            return new AddressRange(single, single, s);
+        }
+
+        /// <summary>The addresses in ascending order, produced one at a time (a /8 costs no memory).</summary>
+        public IEnumerable<IPAddress> Addresses()
+        {
+            for (ulong a = _first; a <= _last; a++)
+            {
+                yield return ToAddress((uint)a);
+            }
+        }
+
+        /// <inheritdoc />
+        public override string ToString() => Text;
+
+        private static uint ParseAddress(string part, string whole)
+        {
+            if (!IPAddress.TryParse(part.Trim(), out IPAddress? address) || part.Trim().Split('.').Length != 4)
+            {
+                throw new FormatException("'" + whole + "' is not an IPv4 range: write 198.18.0.0/16 or 10.1.1.10-10.1.2.200.");
+            }
+
+            if (address.AddressFamily != AddressFamily.InterNetwork)
+            {
+                throw new FormatException("'" + whole + "' is not IPv4: OMAPI handles IPv4 only.");
+            }
+
+            byte[] b = address.GetAddressBytes();
+            return ((uint)b[0] << 24) | ((uint)b[1] << 16) | ((uint)b[2] << 8) | b[3];
+        }
+
+        private static IPAddress ToAddress(uint value) =>
+            new IPAddress(new[] { (byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value });
+    }
+}

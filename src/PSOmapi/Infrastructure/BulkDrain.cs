@@ -1,0 +1,34 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+using Omapi.Core.Bulk;
+
+namespace PSOmapi
+{
+    /// <summary>
+    /// Drains a bulk operation's results, in input order, on the pipeline thread (the only thread that may call Write*).
+    /// Background work never writes.
+    /// </summary>
+    internal static class BulkDrain
+    {
+        /// <summary>Writes what is ready (non-blocking) or, with <paramref name="wait"/>, everything until the operation ends.</summary>
+        internal static long Drain<TKey, TValue>(OmapiBulkOperation<TKey, TValue> bulk, bool wait, CancellationToken stop, Action<OmapiBulkResult<TKey, TValue>> emit)
+        {
+            long count = 0;
+            try
+            {
+                while (wait ? bulk.Take(out OmapiBulkResult<TKey, TValue> result, stop) : bulk.TryTake(out result))
+                {
+                    emit(result);
+                    count++;
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+
+            return count;
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Threading.Tasks;
+using Omapi.Core.Bulk;
+using Omapi.Core.Connection;
+using Omapi.Core.Objects;
+using Omapi.Core.Protocol;
+using Omapi.Core.Security;
+using Xunit;
+
+namespace Omapi.Core.Tests.Connection
+{
+    /// <summary>Bulk behaviour a real dhcpd cannot be made to show on cue: one connection dropping with requests unanswered.</summary>
+    public class BulkPeerTests
+    {
+        private static readonly OmapiKey Key = new OmapiKey("bulk_key", OmapiAlgorithm.HmacMd5, Enumerable.Range(0, 32).Select(i => (byte)(i * 3)).ToArray());
+
+        [Fact]
+        public async Task A_dropped_connection_fails_exactly_its_unanswered_items_and_the_others_finish_in_order()
+        {
+            var droppedIds = new List<uint>();
+            await using var server = new FakeOmapiServer(async (peer, index) =>
+            {
+                await peer.SendIntroAsync();
+                await peer.ReadIntroAsync();
+                await peer.AcceptAuthenticationAsync(Key, 4);
+                using OmapiMac mac = Key.CreateMac();
+                while (await peer.ReadMessageAsync() is (OmapiMessage request, int _))
+                {
+                    if (index == 1)
+                    {
+                        // The second connection takes its first requests and then drops without answering them.
+                        lock (droppedIds)
+                        {
+                            droppedIds.Add(request.Id);
+                        }
+
+                        if (!peer.HasBufferedData)
+                        {
+                            return;
+                        }
+
+                        continue;
+                    }
+
+                    byte[] ip = request.ObjectValues.Get("ip-address")!;
+                    await peer.SendAsync(new OmapiMessage(OmapiOpcode.Update, 100, 9, request.Id, null, new OmapiValueList().Add("ip-address", ip).Add("state", 2u)) { AuthId = 4 }, mac);
+                }
+            });
+            var options = new OmapiConnectionOptions { Server = "127.0.0.1", Port = server.Port, Key = Key, RequestTimeout = TimeSpan.FromSeconds(20) };
+            using OmapiSession session = await OmapiSession.ConnectAsync(options, TestContext.Current.CancellationToken);
+            IPAddress[] input = Enumerable.Range(1, 200).Select(i => new IPAddress(new byte[] { 198, 51, 100, (byte)i })).ToArray();
+
+            using OmapiBulkOperation<IPAddress, OmapiLease> bulk = await session.StartLeaseLookupAsync(input, new OmapiBulkOptions { Connections = 3 }, TestContext.Current.CancellationToken);
+            var results = bulk.Results(TestContext.Current.CancellationToken).ToList();
+
+            Assert.Equal(input, results.Select(r => r.Key));
+            int failed = results.Count(r => r.Error is OmapiConnectionException);
+            Assert.InRange(failed, 1, 10);
+            lock (droppedIds)
+            {
+                Assert.Equal(droppedIds.Count, failed);
+            }
+
+            Assert.Equal(input.Length - failed, results.Count(r => r.Succeeded && r.Value!.IPAddress.Equals(r.Key) && r.Value.State == LeaseState.Active));
+        }
+    }
+}

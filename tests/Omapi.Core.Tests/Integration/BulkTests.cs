@@ -1,0 +1,193 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using Omapi.Core.Bulk;
+using Omapi.Core.Connection;
+using Omapi.Core.Objects;
+using Omapi.Core.Tests.Dhcpd;
+using Xunit;
+
+namespace Omapi.Core.Tests.Integration
+{
+    /// <summary>The bulk engine against the real dhcpd: order, per-item failures, cancellation, back-pressure, lost connections, stress.</summary>
+    public class BulkTests : DhcpdTestBase
+    {
+        public BulkTests(DhcpdFixture fixture) : base(fixture) { }
+
+        private static IEnumerable<IPAddress> RangeAndOutside(int passes)
+        {
+            byte[] first = DhcpdScenario.RangeStart.GetAddressBytes();
+            for (int pass = 0; pass < passes; pass++)
+            {
+                for (int i = -3; i < DhcpdScenario.RangeSize + 3; i++) // 3 addresses below and above the range have no lease
+                {
+                    yield return new IPAddress(new byte[] { first[0], first[1], first[2], (byte)(first[3] + i) });
+                }
+            }
+        }
+
+        [Fact]
+        public async Task A_range_over_four_connections_comes_back_in_order_with_failures_only_where_there_is_no_lease()
+        {
+            using OmapiSession session = await ConnectMainAsync();
+            IPAddress[] input = RangeAndOutside(passes: 10).ToArray();
+            using OmapiBulkOperation<IPAddress, OmapiLease> bulk = await session.StartLeaseLookupAsync(input, new OmapiBulkOptions { Connections = 4 }, TestContext.Current.CancellationToken);
+            var results = bulk.Results(TestContext.Current.CancellationToken).ToList();
+
+            Assert.Equal(input.Length, results.Count);
+            for (int i = 0; i < input.Length; i++)
+            {
+                Assert.Equal(i, results[i].Index);
+                Assert.Equal(input[i], results[i].Key);
+                bool inRange = (i % (DhcpdScenario.RangeSize + 6)) is >= 3 and < DhcpdScenario.RangeSize + 3;
+                if (inRange)
+                {
+                    Assert.True(results[i].Succeeded, results[i].Error?.ToString());
+                    Assert.Equal(input[i], results[i].Value!.IPAddress);
+                }
+                else
+                {
+                    Assert.IsType<OmapiNotFoundException>(results[i].Error);
+                }
+            }
+
+            foreach (SeededLease seeded in DhcpdScenario.SeededLeases)
+            {
+                Assert.All(results.Where(r => r.Key.Equals(seeded.IpAddress)), r => Assert.Equal((LeaseState)seeded.ExpectedState, r.Value!.State));
+            }
+
+            Assert.Equal(4, session.Connections.Count);
+            Assert.All(session.Connections, c => Assert.True(c.RequestsSent > 100)); // the work was spread
+            AssertAllDhcpdAlive();
+        }
+
+        [Fact]
+        public async Task Keys_pushed_one_by_one_come_back_in_the_order_they_were_added()
+        {
+            using OmapiSession session = await ConnectMainAsync();
+            using OmapiBulkOperation<IPAddress, OmapiLease> bulk = await session.StartLeaseLookupAsync(null, new OmapiBulkOptions { Connections = 2 }, TestContext.Current.CancellationToken);
+            var taken = new List<OmapiBulkResult<IPAddress, OmapiLease>>();
+            IPAddress[] input = RangeAndOutside(passes: 2).Reverse().ToArray();
+            foreach (IPAddress address in input)
+            {
+                bulk.Add(address);
+                while (bulk.TryTake(out OmapiBulkResult<IPAddress, OmapiLease> ready))
+                {
+                    taken.Add(ready);
+                }
+            }
+
+            bulk.CompleteAdding();
+            taken.AddRange(bulk.Results(TestContext.Current.CancellationToken));
+            Assert.Equal(input, taken.Select(r => r.Key));
+            Assert.Equal(input.Count(a => a.GetAddressBytes()[3] is >= 10 and <= 250), taken.Count(r => r.Succeeded));
+        }
+
+        [Fact]
+        public async Task Cancelling_stops_at_once_and_the_session_stays_usable()
+        {
+            using OmapiSession session = await ConnectMainAsync();
+            using var cts = new CancellationTokenSource();
+            // An endless input: only cancellation can end it.
+            static IEnumerable<IPAddress> Forever()
+            {
+                while (true)
+                {
+                    foreach (IPAddress a in RangeAndOutside(1))
+                    {
+                        yield return a;
+                    }
+                }
+            }
+
+            using OmapiBulkOperation<IPAddress, OmapiLease> bulk = await session.StartLeaseLookupAsync(Forever(), new OmapiBulkOptions { Connections = 2 }, cts.Token);
+            int count = 0;
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Task.Run(() =>
+            {
+                foreach (var unused in bulk.Results(cts.Token))
+                {
+                    if (++count == 2000)
+                    {
+                        cts.Cancel();
+                    }
+                }
+            }, TestContext.Current.CancellationToken));
+            long issuedAtCancel = bulk.Issued;
+            await Task.Delay(300, TestContext.Current.CancellationToken);
+            Assert.Equal(issuedAtCancel, bulk.Issued); // nothing more is sent after cancellation
+
+            OmapiLease lease = await session.GetLeaseAsync(DhcpdScenario.UnseededFreeAddress, TestContext.Current.CancellationToken);
+            Assert.Equal(LeaseState.Free, lease.State);
+        }
+
+        [Fact]
+        public async Task A_consumer_that_stops_taking_stops_the_requests_and_memory_stays_bounded()
+        {
+            using OmapiSession session = await ConnectMainAsync();
+            using OmapiBulkOperation<IPAddress, OmapiLease> bulk = await session.StartLeaseLookupAsync(RangeAndOutside(passes: 200), new OmapiBulkOptions { Connections = 2, MaxBuffered = 64 }, TestContext.Current.CancellationToken);
+            await Task.Delay(500, TestContext.Current.CancellationToken);
+            Assert.InRange(bulk.Issued, 1, 65); // at most MaxBuffered (+ one prepared) issued while nobody takes
+
+            int taken = bulk.Results(TestContext.Current.CancellationToken).Count();
+            Assert.Equal(200 * (DhcpdScenario.RangeSize + 6), taken);
+        }
+
+        [Fact]
+        public async Task A_connection_lost_mid_scan_fails_only_its_own_items_and_the_rest_continue_elsewhere()
+        {
+            using OmapiSession session = await ConnectMainAsync();
+            IPAddress[] input = RangeAndOutside(passes: 20).ToArray();
+            using OmapiBulkOperation<IPAddress, OmapiLease> bulk = await session.StartLeaseLookupAsync(input, new OmapiBulkOptions { Connections = 3 }, TestContext.Current.CancellationToken);
+            var results = new List<OmapiBulkResult<IPAddress, OmapiLease>>();
+            foreach (var r in bulk.Results(TestContext.Current.CancellationToken))
+            {
+                results.Add(r);
+                if (results.Count == 500)
+                {
+                    session.Connections[1].Abort(new OmapiConnectionException("test: connection cut"));
+                }
+            }
+
+            Assert.Equal(input.Length, results.Count);
+            Assert.Equal(input, results.Select(r => r.Key));
+            int cut = results.Count(r => r.Error is OmapiConnectionException);
+            Assert.InRange(cut, 0, 20); // at most what was in flight on that connection (its window)
+            int notFound = results.Count(r => r.Error is OmapiNotFoundException);
+            Assert.Equal(input.Length - cut - notFound, results.Count(r => r.Succeeded));
+            Assert.True(results.Skip(600).Count(r => r.Succeeded) > 3000); // the rest went on over the other connections
+            AssertAllDhcpdAlive();
+        }
+
+        [Fact]
+        public async Task Stress_at_the_highest_settings_with_varied_reply_sizes_never_aborts_dhcpd()
+        {
+            DhcpdInstance stress = Fixture.ForAlgorithm(DhcpdScenario.StressAlgorithm);
+            OmapiConnectionOptions options = OptionsFor(stress);
+            options.MaxConnections = 16;
+            options.WindowBytes = OmapiConnectionOptions.MaxWindowBytes;
+            using OmapiSession session = await OmapiSession.ConnectAsync(options, TestContext.Current.CancellationToken);
+            Dictionary<IPAddress, SeededLease> expected = DhcpdScenario.StressLeases.ToDictionary(l => l.IpAddress);
+
+            // 16 connections, 40 passes over 241 leases whose replies range from ~250 to ~400 bytes (~9,600 lookups).
+            IEnumerable<IPAddress> input = Enumerable.Repeat(DhcpdScenario.StressLeases.Select(l => l.IpAddress), 40).SelectMany(a => a);
+            using OmapiBulkOperation<IPAddress, OmapiLease> bulk = await session.StartLeaseLookupAsync(input, new OmapiBulkOptions { Connections = 16 }, TestContext.Current.CancellationToken);
+            int count = 0;
+            foreach (OmapiBulkResult<IPAddress, OmapiLease> r in bulk.Results(TestContext.Current.CancellationToken))
+            {
+                Assert.True(r.Succeeded, r.Error?.ToString());
+                SeededLease seeded = expected[r.Key];
+                Assert.Equal(seeded.ClientHostname, r.Value!.ClientHostname);
+                Assert.Equal(seeded.ClientIdentifierHex, r.Value.ClientId);
+                count++;
+            }
+
+            Assert.Equal(40 * DhcpdScenario.StressLeases.Count, count);
+            Assert.Equal(16, session.Connections.Count);
+            Assert.True(stress.IsRunning, "dhcpd aborted: " + stress.ReadLogTail());
+            Assert.DoesNotContain("REQUIRE", stress.ReadLog(), StringComparison.Ordinal); // dst_api.c REQUIRE failure = the s.14 abort
+        }
+    }
+}
