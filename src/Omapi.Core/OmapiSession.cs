@@ -31,17 +31,23 @@ namespace Omapi.Core
     /// </summary>
     public sealed class OmapiSession : IDisposable
     {
-        private readonly OmapiConnectionOptions _options;
+        private readonly IReadOnlyList<OmapiConnectionOptions> _endpoints;
         private readonly SemaphoreSlim _connectLock = new SemaphoreSlim(1, 1);
         private readonly OmapiConnection?[] _pool;
+        private volatile OmapiConnectionOptions _options;
         private volatile bool _disposed;
+        private long _reconnects;
 
-        private OmapiSession(OmapiConnectionOptions options, OmapiConnection connection)
+        private OmapiSession(IReadOnlyList<OmapiConnectionOptions> endpoints, OmapiConnectionOptions current, OmapiConnection connection)
         {
-            _options = options;
-            _pool = new OmapiConnection?[options.MaxConnections];
+            _endpoints = endpoints;
+            _options = current;
+            _pool = new OmapiConnection?[current.MaxConnections];
             _pool[0] = connection;
         }
+
+        /// <summary>How many times a lost connection was re-opened.</summary>
+        public long Reconnects => Interlocked.Read(ref _reconnects);
 
         /// <summary>The server name as given.</summary>
         public string Server => _options.Server;
@@ -99,8 +105,33 @@ namespace Omapi.Core
 
             OmapiConnectionOptions copy = options.Clone();
             copy.Validate();
-            OmapiConnection connection = await OmapiConnection.ConnectAsync(copy, cancellationToken).ConfigureAwait(false);
-            return new OmapiSession(copy, connection);
+            IReadOnlyList<OmapiConnectionOptions> endpoints = copy.Endpoints();
+            (OmapiConnection connection, OmapiConnectionOptions current) = await ConnectFirstAnsweringAsync(endpoints, cancellationToken).ConfigureAwait(false);
+            return new OmapiSession(endpoints, current, connection);
+        }
+
+        /// <summary>
+        /// Connects to the first server that answers. Only "does not answer" (connection refused, unreachable, timed out)
+        /// moves on to the next; a server that answers and refuses (authentication, protocol) is reported as it is.
+        /// </summary>
+        private static async Task<(OmapiConnection, OmapiConnectionOptions)> ConnectFirstAnsweringAsync(IReadOnlyList<OmapiConnectionOptions> endpoints, CancellationToken cancellationToken)
+        {
+            var failures = new List<Exception>();
+            foreach (OmapiConnectionOptions endpoint in endpoints)
+            {
+                try
+                {
+                    return (await OmapiConnection.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false), endpoint);
+                }
+                catch (Exception ex) when ((ex is OmapiConnectionException || ex is OmapiTimeoutException) && endpoints.Count > 1)
+                {
+                    failures.Add(ex);
+                }
+            }
+
+            throw new OmapiConnectionException(
+                "None of the servers answered: " + string.Join("; ", failures.Select(f => f.Message)),
+                failures.Count == 1 ? failures[0] : new AggregateException(failures));
         }
 
         /// <summary>Sends any request and returns the raw reply (the escape hatch). Reconnects first if the connection was lost.</summary>
@@ -523,8 +554,9 @@ namespace Omapi.Core
                     return current;
                 }
 
+                bool lost = current != null;
                 current?.Dispose();
-                OmapiConnection fresh = await OmapiConnection.ConnectAsync(_options, cancellationToken).ConfigureAwait(false);
+                OmapiConnection fresh = lost ? await ReconnectAsync(current!, cancellationToken).ConfigureAwait(false) : await OmapiConnection.ConnectAsync(_options, cancellationToken).ConfigureAwait(false);
                 Volatile.Write(ref _pool[index], fresh);
                 if (_disposed)
                 {
@@ -538,6 +570,61 @@ namespace Omapi.Core
             {
                 _connectLock.Release();
             }
+        }
+
+        /// <summary>
+        /// Re-opens a lost connection: up to <see cref="OmapiConnectionOptions.ReconnectAttempts"/> attempts, each trying every
+        /// server in order (the current one first), waiting <see cref="OmapiConnectionOptions.ReconnectDelay"/> (doubling, at
+        /// most 8 s) between attempts. Moving to another server closes the pool's connections to the old one.
+        /// </summary>
+        private async Task<OmapiConnection> ReconnectAsync(OmapiConnection lost, CancellationToken cancellationToken)
+        {
+            OmapiConnectionOptions settings = _options;
+            if (settings.ReconnectAttempts == 0)
+            {
+                throw new OmapiConnectionException("The connection to dhcpd at " + settings.Endpoint + " was lost and reconnecting is turned off for this session (" + (lost.Fault?.Message ?? "closed") + ")", lost.Fault);
+            }
+
+            var order = new List<OmapiConnectionOptions> { settings };
+            order.AddRange(_endpoints.Where(e => !ReferenceEquals(e, settings)));
+            TimeSpan delay = settings.ReconnectDelay;
+            Exception? last = lost.Fault;
+            for (int attempt = 0; attempt < settings.ReconnectAttempts; attempt++)
+            {
+                if (attempt > 0)
+                {
+                    await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(8).Ticks));
+                }
+
+                foreach (OmapiConnectionOptions endpoint in order)
+                {
+                    try
+                    {
+                        OmapiConnection fresh = await OmapiConnection.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+                        Interlocked.Increment(ref _reconnects);
+                        if (!ReferenceEquals(endpoint, _options))
+                        {
+                            // Failed over: handles of the old server mean nothing here; close its other connections.
+                            _options = endpoint;
+                            for (int i = 0; i < _pool.Length; i++)
+                            {
+                                Volatile.Read(ref _pool[i])?.Dispose();
+                            }
+                        }
+
+                        return fresh;
+                    }
+                    catch (Exception ex) when (ex is OmapiConnectionException || ex is OmapiTimeoutException)
+                    {
+                        last = ex;
+                    }
+                }
+            }
+
+            throw new OmapiConnectionException(
+                "The connection to dhcpd at " + settings.Endpoint + " was lost and " + settings.ReconnectAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture) + " reconnect attempt(s) failed: " + (last?.Message ?? "no server answered"),
+                last);
         }
 
         /// <summary>The first <paramref name="count"/> connections of the pool, each open and authenticated.</summary>

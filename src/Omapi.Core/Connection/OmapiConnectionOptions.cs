@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using Omapi.Core.Protocol;
 using Omapi.Core.Security;
 
@@ -51,6 +53,23 @@ namespace Omapi.Core.Connection
         /// </summary>
         public int MaxConnections { get; set; } = 4;
 
+        /// <summary>
+        /// Further servers to try, in order, when <see cref="Server"/> does not answer (a failover pair): "host" (with
+        /// <see cref="Port"/>) or "host:port". A server that answers but refuses the key is an answer, not a reason to move on.
+        /// </summary>
+#pragma warning disable CA1819 // A simple settings object; copied by Clone.
+        public string[] AlternateServers { get; set; } = Array.Empty<string>();
+#pragma warning restore CA1819
+
+        /// <summary>
+        /// How many times a lost connection is re-opened (and re-authenticated) before a call fails with
+        /// <see cref="OmapiConnectionException"/>; 0 turns reconnecting off. Each attempt tries every server in order.
+        /// </summary>
+        public int ReconnectAttempts { get; set; } = 3;
+
+        /// <summary>The wait before the second reconnect attempt; it doubles for each further one (at most 8 s).</summary>
+        public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
         /// <summary>The result-code numbering of the server (dhcpd 4.2 and later: <see cref="OmapiResultNumbering.Modern"/>).</summary>
         public OmapiResultNumbering ResultNumbering { get; set; } = OmapiResultNumbering.Modern;
 
@@ -58,7 +77,53 @@ namespace Omapi.Core.Connection
         public string Endpoint => Server + ":" + Port.ToString(CultureInfo.InvariantCulture);
 
         /// <summary>A copy (the key object is shared; it is immutable).</summary>
-        public OmapiConnectionOptions Clone() => (OmapiConnectionOptions)MemberwiseClone();
+        public OmapiConnectionOptions Clone()
+        {
+            var copy = (OmapiConnectionOptions)MemberwiseClone();
+            copy.AlternateServers = (string[])AlternateServers.Clone();
+            return copy;
+        }
+
+        /// <summary>
+        /// Every server to try, in order, as options for one endpoint each: <see cref="Server"/> then
+        /// <see cref="AlternateServers"/>; "host:port" entries set the port, plain names use <see cref="Port"/>.
+        /// </summary>
+        public IReadOnlyList<OmapiConnectionOptions> Endpoints()
+        {
+            var list = new List<OmapiConnectionOptions>();
+            foreach (string entry in new[] { Server }.Concat(AlternateServers))
+            {
+                OmapiConnectionOptions one = Clone();
+                one.AlternateServers = Array.Empty<string>();
+                (one.Server, one.Port) = SplitHostPort(entry, Port);
+                list.Add(one);
+            }
+
+            return list;
+        }
+
+        /// <summary>Splits "host:port" (a plain host keeps <paramref name="defaultPort"/>).</summary>
+        public static (string Host, int Port) SplitHostPort(string entry, int defaultPort)
+        {
+            if (string.IsNullOrWhiteSpace(entry))
+            {
+                throw new ArgumentException("A server name is empty.", nameof(entry));
+            }
+
+            string text = entry.Trim();
+            int colon = text.LastIndexOf(':');
+            if (colon > 0 && colon == text.IndexOf(':') && int.TryParse(text.Substring(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port))
+            {
+                if (port < 1 || port > 65535)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(entry), entry, "The port in '" + entry + "' must be 1..65535.");
+                }
+
+                return (text.Substring(0, colon), port);
+            }
+
+            return (text, defaultPort);
+        }
 
         /// <summary>Throws <see cref="ArgumentException"/> describing the first invalid setting.</summary>
         public void Validate()
@@ -86,6 +151,11 @@ namespace Omapi.Core.Connection
             if (InitialReplyEstimate < 64 || ReplyEstimateMargin < 0)
             {
                 throw new ArgumentOutOfRangeException(nameof(InitialReplyEstimate), "InitialReplyEstimate must be at least 64 and ReplyEstimateMargin not negative.");
+            }
+
+            if (ReconnectAttempts < 0 || ReconnectAttempts > 100 || ReconnectDelay < TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(ReconnectAttempts), "ReconnectAttempts must be 0..100 and ReconnectDelay not negative.");
             }
 
             if (MaxConnections < 1 || MaxConnections > 16)

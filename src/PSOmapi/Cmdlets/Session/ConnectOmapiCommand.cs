@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using Omapi.Core;
 using Omapi.Core.Connection;
@@ -17,10 +18,13 @@ namespace PSOmapi
         private const string CredentialSet = "Credential";
         private const string KeyFileSet = "KeyFile";
 
-        /// <summary>The dhcpd host name or IPv4 address.</summary>
+        /// <summary>
+        /// The dhcpd host name or IPv4 address — or several, for a failover pair: the first that answers is used, and the
+        /// others are tried when the connection is lost. Each may be "host:port".
+        /// </summary>
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
-        public string Server { get; set; } = string.Empty;
+        public string[] Server { get; set; } = Array.Empty<string>();
 
         /// <summary>dhcpd's omapi-port (default 7911).</summary>
         [Parameter]
@@ -53,19 +57,25 @@ namespace PSOmapi
         [ValidateRange(1, 3600)]
         public int TimeoutSec { get; set; } = 30;
 
+        /// <summary>Do not re-open the connection when it is lost: the next command fails with ConnectionFailed instead.</summary>
+        [Parameter]
+        public SwitchParameter NoReconnect { get; set; }
+
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
             OmapiKey key = ParameterSetName == KeyFileSet ? ReadKeyFile() : KeyFromCredential();
             var options = new OmapiConnectionOptions
             {
-                Server = Server,
+                Server = Server[0],
+                AlternateServers = Server.Skip(1).ToArray(),
+                ReconnectAttempts = NoReconnect ? 0 : 3,
                 Port = Port,
                 Key = key,
                 ConnectTimeout = TimeSpan.FromSeconds(TimeoutSec),
                 RequestTimeout = TimeSpan.FromSeconds(TimeoutSec),
             };
-            WriteVerbose("Connecting to " + options.Endpoint + " with " + key + ".");
+            WriteVerbose("Connecting to " + string.Join(", ", options.Endpoints().Select(e => e.Endpoint)) + " with " + key + ".");
             OmapiSession session;
             try
             {
@@ -73,7 +83,7 @@ namespace PSOmapi
             }
             catch (Exception ex) when (IsReportable(ex))
             {
-                ThrowError(ex, Server);
+                ThrowError(ex, Server.Length == 1 ? (object)Server[0] : Server);
                 return;
             }
 
