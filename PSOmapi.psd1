@@ -33,6 +33,8 @@
         'Set-OmapiFailoverState'
         'Stop-OmapiServer'
         'Invoke-OmapiRequest'
+        'Register-OmapiNotify'
+        'Unregister-OmapiNotify'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

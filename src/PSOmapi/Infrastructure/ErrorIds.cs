@@ -68,5 +68,12 @@ namespace PSOmapi
         public const string InvalidKeyFile = "InvalidKeyFile";
         /// <summary>The object came from another server than the session's.</summary>
         public const string ServerMismatch = "ServerMismatch";
+
+        // ---- Register-OmapiNotify / Unregister-OmapiNotify ----
+
+        /// <summary>An event subscription with that source identifier already exists in the runspace.</summary>
+        public const string SubscriptionExists = "SubscriptionExists";
+        /// <summary>No Register-OmapiNotify subscription has that source identifier.</summary>
+        public const string SubscriptionNotFound = "SubscriptionNotFound";
     }
 }

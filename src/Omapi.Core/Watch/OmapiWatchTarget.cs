@@ -1,0 +1,339 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using Omapi.Core.Objects;
+using Omapi.Core.Protocol;
+
+namespace Omapi.Core.Watch
+{
+    /// <summary>The key a watched object is found by.</summary>
+    public enum OmapiWatchKey
+    {
+        /// <summary>A lease by its address (every address in a dhcpd range has a lease object, free ones too).</summary>
+        LeaseIPAddress,
+        /// <summary>The lease of a client MAC address.</summary>
+        LeaseMacAddress,
+        /// <summary>The lease of a DHCP client identifier.</summary>
+        LeaseClientId,
+        /// <summary>A host declaration by name.</summary>
+        HostName,
+        /// <summary>A host declaration by MAC address.</summary>
+        HostMacAddress,
+        /// <summary>A host declaration by DHCP client identifier.</summary>
+        HostClientId,
+    }
+
+    /// <summary>
+    /// One object to watch, named by a key that survives a dhcpd restart (an address, a MAC, a client id, a host name).
+    /// Handles do not survive a restart (they are numbered per dhcpd process), so the watcher keeps the key and finds the
+    /// object again by it whenever the handle cannot be trusted. Two targets are equal when they name the same key.
+    /// </summary>
+    public sealed class OmapiWatchTarget : IEquatable<OmapiWatchTarget>
+    {
+        /// <summary>The largest number of addresses one range may name. Every first lookup of a lease makes dhcpd allocate a
+        /// handle it never frees, so a watch over a whole /8 would cost the server memory for good.</summary>
+        public const int MaxRangeSize = 65536;
+
+        private readonly IPAddress? _address;
+        private readonly byte[]? _bytes;
+        private readonly string? _name;
+
+        private OmapiWatchTarget(OmapiWatchKey keyKind, IPAddress? address, byte[]? bytes, string? name, uint knownHandle)
+        {
+            KeyKind = keyKind;
+            _address = address;
+            _bytes = bytes;
+            _name = name;
+            KnownHandle = knownHandle;
+            Key = keyKind switch
+            {
+                OmapiWatchKey.LeaseIPAddress => "lease " + address,
+                OmapiWatchKey.LeaseMacAddress => "lease of MAC " + HardwareAddress.Format(bytes!),
+                OmapiWatchKey.LeaseClientId => "lease of client id " + OmapiEncoding.ToHex(bytes!),
+                OmapiWatchKey.HostName => "host " + name,
+                OmapiWatchKey.HostMacAddress => "host with MAC " + HardwareAddress.Format(bytes!),
+                _ => "host with client id " + OmapiEncoding.ToHex(bytes!),
+            };
+        }
+
+        /// <summary>What the object is found by.</summary>
+        public OmapiWatchKey KeyKind { get; }
+
+        /// <summary>True for leases, false for hosts.</summary>
+        public bool IsLease => KeyKind == OmapiWatchKey.LeaseIPAddress || KeyKind == OmapiWatchKey.LeaseMacAddress || KeyKind == OmapiWatchKey.LeaseClientId;
+
+        /// <summary>The OMAPI object type: <c>lease</c> or <c>host</c>.</summary>
+        public string ObjectType => IsLease ? "lease" : "host";
+
+        /// <summary>The key as text, e.g. <c>lease 198.51.100.20</c> or <c>host pc1</c>; unique per target.</summary>
+        public string Key { get; }
+
+        /// <summary>The handle of an object the caller already holds (refreshed instead of looked up); 0 when none.</summary>
+        public uint KnownHandle { get; }
+
+        /// <summary>The lease of an address.</summary>
+        public static OmapiWatchTarget ForLease(IPAddress address) =>
+            new OmapiWatchTarget(OmapiWatchKey.LeaseIPAddress, ToIPv4(address), null, null, 0);
+
+        /// <summary>The lease of a client MAC address (Ethernet).</summary>
+        public static OmapiWatchTarget ForLeaseByMacAddress(byte[] macAddress) =>
+            new OmapiWatchTarget(OmapiWatchKey.LeaseMacAddress, null, RequireBytes(macAddress, nameof(macAddress)), null, 0);
+
+        /// <summary>The lease of a DHCP client identifier.</summary>
+        public static OmapiWatchTarget ForLeaseByClientId(byte[] clientId) =>
+            new OmapiWatchTarget(OmapiWatchKey.LeaseClientId, null, RequireBytes(clientId, nameof(clientId)), null, 0);
+
+        /// <summary>A host by name (it need not exist yet: its creation is reported).</summary>
+        public static OmapiWatchTarget ForHost(string name) =>
+            new OmapiWatchTarget(OmapiWatchKey.HostName, null, null, string.IsNullOrEmpty(name) ? throw new ArgumentException("A host name is required.", nameof(name)) : name, 0);
+
+        /// <summary>A host by MAC address (Ethernet).</summary>
+        public static OmapiWatchTarget ForHostByMacAddress(byte[] macAddress) =>
+            new OmapiWatchTarget(OmapiWatchKey.HostMacAddress, null, RequireBytes(macAddress, nameof(macAddress)), null, 0);
+
+        /// <summary>A host by DHCP client identifier.</summary>
+        public static OmapiWatchTarget ForHostByClientId(byte[] clientId) =>
+            new OmapiWatchTarget(OmapiWatchKey.HostClientId, null, RequireBytes(clientId, nameof(clientId)), null, 0);
+
+        /// <summary>A lease already read: watched by its address, refreshed by its handle.</summary>
+        public static OmapiWatchTarget ForObject(OmapiLease lease)
+        {
+            if (lease == null)
+            {
+                throw new ArgumentNullException(nameof(lease));
+            }
+
+            return new OmapiWatchTarget(OmapiWatchKey.LeaseIPAddress, ToIPv4(lease.IPAddress), null, null, lease.Handle);
+        }
+
+        /// <summary>A host already read: watched by its name (else its MAC, else its client id), refreshed by its handle.</summary>
+        public static OmapiWatchTarget ForObject(OmapiHost host)
+        {
+            if (host == null)
+            {
+                throw new ArgumentNullException(nameof(host));
+            }
+
+            if (!string.IsNullOrEmpty(host.Name))
+            {
+                return new OmapiWatchTarget(OmapiWatchKey.HostName, null, null, host.Name, host.Handle);
+            }
+
+            if (host.MacAddress != null)
+            {
+                return new OmapiWatchTarget(OmapiWatchKey.HostMacAddress, null, HardwareAddress.Parse(host.MacAddress), null, host.Handle);
+            }
+
+            byte[]? clientId = host.ClientId == null ? null : OmapiEncoding.TryParseHex(host.ClientId);
+            if (clientId != null && clientId.Length > 0)
+            {
+                return new OmapiWatchTarget(OmapiWatchKey.HostClientId, null, clientId, null, host.Handle);
+            }
+
+            throw new ArgumentException("The host has no name, MAC address or client identifier to find it by.", nameof(host));
+        }
+
+        /// <summary>The leases of every address from <paramref name="first"/> to <paramref name="last"/> (at most <see cref="MaxRangeSize"/>).</summary>
+        public static IReadOnlyList<OmapiWatchTarget> ForRange(IPAddress first, IPAddress last)
+        {
+            uint a = ToUInt32(ToIPv4(first));
+            uint b = ToUInt32(ToIPv4(last));
+            if (b < a)
+            {
+                throw new ArgumentException("The range " + first + "-" + last + " ends before it starts.", nameof(last));
+            }
+
+            if ((long)b - a + 1 > MaxRangeSize)
+            {
+                throw new ArgumentException(string.Format(CultureInfo.InvariantCulture, "The range {0}-{1} holds {2} addresses; at most {3} can be watched at once (every lease looked up costs dhcpd a handle it never frees).", first, last, (long)b - a + 1, MaxRangeSize), nameof(last));
+            }
+
+            var targets = new List<OmapiWatchTarget>((int)(b - a + 1));
+            for (long i = a; i <= b; i++)
+            {
+                targets.Add(new OmapiWatchTarget(OmapiWatchKey.LeaseIPAddress, FromUInt32((uint)i), null, null, 0));
+            }
+
+            return targets;
+        }
+
+        /// <summary>
+        /// Parses a range written as CIDR (<c>198.51.100.0/24</c>: every address of the block, network and broadcast
+        /// included, since dhcpd simply has no lease object for those), as <c>first-last</c>
+        /// (<c>198.51.100.10-198.51.100.250</c>), or as one address. Throws <see cref="FormatException"/> for anything else.
+        /// </summary>
+        public static (IPAddress First, IPAddress Last) ParseRange(string text)
+        {
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                throw new FormatException("An address range is required, e.g. 198.51.100.0/24 or 198.51.100.10-198.51.100.250.");
+            }
+
+            string s = text.Trim();
+            int slash = s.IndexOf('/');
+            if (slash >= 0)
+            {
+                IPAddress network = ParseIPv4(s.Substring(0, slash), text);
+                if (!int.TryParse(s.Substring(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int prefix) || prefix < 0 || prefix > 32)
+                {
+                    throw new FormatException("'" + text + "' is not a valid CIDR range: the prefix length must be 0..32, e.g. 198.51.100.0/24.");
+                }
+
+                uint mask = prefix == 0 ? 0u : uint.MaxValue << (32 - prefix);
+                uint start = ToUInt32(network) & mask;
+                return (FromUInt32(start), FromUInt32(start | ~mask));
+            }
+
+            int dash = s.IndexOf('-');
+            if (dash >= 0)
+            {
+                IPAddress first = ParseIPv4(s.Substring(0, dash), text);
+                IPAddress last = ParseIPv4(s.Substring(dash + 1), text);
+                if (ToUInt32(last) < ToUInt32(first))
+                {
+                    throw new FormatException("'" + text + "' ends before it starts: write the lower address first.");
+                }
+
+                return (first, last);
+            }
+
+            IPAddress single = ParseIPv4(s, text);
+            return (single, single);
+        }
+
+        /// <inheritdoc />
+        public bool Equals(OmapiWatchTarget? other) => other != null && KeyKind == other.KeyKind && string.Equals(Key, other.Key, StringComparison.Ordinal);
+
+        /// <inheritdoc />
+        public override bool Equals(object? obj) => Equals(obj as OmapiWatchTarget);
+
+        /// <inheritdoc />
+        public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Key);
+
+        /// <inheritdoc />
+        public override string ToString() => Key;
+
+        /// <summary>Looks the object up by its key (OPEN); throws what the session throws (not found, multiple matches ...).</summary>
+        internal async Task<object> OpenAsync(OmapiSession session, CancellationToken cancellationToken)
+        {
+            switch (KeyKind)
+            {
+                case OmapiWatchKey.LeaseIPAddress:
+                    return await session.GetLeaseAsync(_address!, cancellationToken).ConfigureAwait(false);
+                case OmapiWatchKey.LeaseMacAddress:
+                    return await session.GetLeaseByHardwareAddressAsync(_bytes!, HardwareAddress.Ethernet, cancellationToken).ConfigureAwait(false);
+                case OmapiWatchKey.LeaseClientId:
+                    return await session.GetLeaseByClientIdAsync(_bytes!, cancellationToken).ConfigureAwait(false);
+                case OmapiWatchKey.HostName:
+                    return await session.GetHostByNameAsync(_name!, cancellationToken).ConfigureAwait(false);
+                case OmapiWatchKey.HostMacAddress:
+                    return await session.GetHostByHardwareAddressAsync(_bytes!, HardwareAddress.Ethernet, cancellationToken).ConfigureAwait(false);
+                default:
+                    return await session.GetHostByClientIdAsync(_bytes!, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Re-reads the object by handle (REFRESH). The caller checks <see cref="Matches"/>: after a restart a handle may name another object.</summary>
+        internal async Task<object> RefreshAsync(OmapiSession session, uint handle, CancellationToken cancellationToken)
+        {
+            if (IsLease)
+            {
+                return await session.RefreshLeaseAsync(handle, cancellationToken).ConfigureAwait(false);
+            }
+
+            return await session.RefreshHostAsync(handle, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>True when <paramref name="value"/> is an object this key names (REFRESH does not check the type or key).</summary>
+        internal bool Matches(object value)
+        {
+            switch (KeyKind)
+            {
+                case OmapiWatchKey.LeaseIPAddress:
+                    return value is OmapiLease lease && lease.IPAddress.Equals(_address);
+                case OmapiWatchKey.LeaseMacAddress:
+                    return value is OmapiLease byMac && byMac.MacAddress != null && string.Equals(byMac.MacAddress, HardwareAddress.Format(_bytes!), StringComparison.OrdinalIgnoreCase);
+                case OmapiWatchKey.LeaseClientId:
+                    return value is OmapiLease byId && byId.ClientIdBytes != null && SameBytes(byId.ClientIdBytes, _bytes!);
+                case OmapiWatchKey.HostName:
+                    return value is OmapiHost host && string.Equals(host.Name, _name, StringComparison.Ordinal);
+                case OmapiWatchKey.HostMacAddress:
+                    return value is OmapiHost hostByMac && hostByMac.MacAddress != null && string.Equals(hostByMac.MacAddress, HardwareAddress.Format(_bytes!), StringComparison.OrdinalIgnoreCase);
+                default:
+                    return value is OmapiHost hostById && hostById.ClientId != null && string.Equals(hostById.ClientId, OmapiEncoding.ToHex(_bytes!), StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        private static bool SameBytes(byte[] a, byte[] b)
+        {
+            if (a.Length != b.Length)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < a.Length; i++)
+            {
+                if (a[i] != b[i])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static byte[] RequireBytes(byte[] value, string name)
+        {
+            if (value == null || value.Length == 0)
+            {
+                throw new ArgumentException("A value is required.", name);
+            }
+
+            return (byte[])value.Clone();
+        }
+
+        private static IPAddress ToIPv4(IPAddress address)
+        {
+            if (address == null)
+            {
+                throw new ArgumentNullException(nameof(address));
+            }
+
+            if (address.AddressFamily == AddressFamily.InterNetwork)
+            {
+                return address;
+            }
+
+            if (address.IsIPv4MappedToIPv6)
+            {
+                return address.MapToIPv4();
+            }
+
+            throw new ArgumentException("OMAPI is IPv4-only; '" + address + "' is not an IPv4 address.", nameof(address));
+        }
+
+        private static IPAddress ParseIPv4(string part, string whole)
+        {
+            string p = part.Trim();
+            if (!IPAddress.TryParse(p, out IPAddress? address) || address.AddressFamily != AddressFamily.InterNetwork || p.Split('.').Length != 4)
+            {
+                throw new FormatException("'" + whole + "' is not an IPv4 range. Write it as 198.51.100.0/24 or 198.51.100.10-198.51.100.250.");
+            }
+
+            return address;
+        }
+
+        private static uint ToUInt32(IPAddress address)
+        {
+            byte[] b = address.GetAddressBytes();
+            return ((uint)b[0] << 24) | ((uint)b[1] << 16) | ((uint)b[2] << 8) | b[3];
+        }
+
+        private static IPAddress FromUInt32(uint value) =>
+            new IPAddress(new[] { (byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value });
+    }
+}

@@ -1,0 +1,112 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Threading.Tasks;
+using Omapi.Core.Objects;
+using Omapi.Core.Tests.Dhcpd;
+using Omapi.Core.Tests.Integration;
+using Omapi.Core.Watch;
+using PSOmapi.Testing;
+using Xunit;
+
+namespace Omapi.Core.Tests.Watch;
+
+/// <summary>
+/// A watch across a dhcpd stop and start (the HMAC-SHA512 instance, so the main instance is untouched): the loss and
+/// the resumption are reported, and a lease written into the leases file while dhcpd was down is reported once it is
+/// back, by comparison with the state before the loss (old handles are worthless after a restart).
+/// </summary>
+[Collection(DhcpdLifecycleCollection.Name)]
+public class WatcherRestartTests : DhcpdTestBase
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+    public WatcherRestartTests(DhcpdFixture fixture) : base(fixture)
+    {
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_restart_is_reported_as_lost_then_resumed_and_a_change_made_while_dhcpd_was_down_is_reported(bool sessionsOfItsOwn)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        DhcpdInstance instance = Fixture.ForAlgorithm("HMAC-SHA512");
+        // Each case its own never-used lease: a freed lease keeps its MAC address and hostname.
+        IPAddress changed = WatcherTests.Address(sessionsOfItsOwn ? 131 : 139);
+        IPAddress unchanged = WatcherTests.Address(sessionsOfItsOwn ? 132 : 140);
+        string hostName = "notify-core-restart-" + (sessionsOfItsOwn ? "a" : "b");
+        string mac = sessionsOfItsOwn ? "02:00:00:4e:01:31" : "02:00:00:4e:01:39";
+        var ends = new DateTime(2034, 5, 6, 7, 8, 9, DateTimeKind.Utc);
+        using OmapiSession other = await ConnectAsync(instance);
+        await other.CreateHostAsync(new OmapiHostDefinition { Name = hostName, HardwareAddress = HardwareAddress.ParseMac(sessionsOfItsOwn ? "02:00:00:4e:01:32" : "02:00:00:4e:01:40") }, ct);
+        try
+        {
+            OmapiLease before = await other.GetLeaseAsync(changed, ct);
+            Assert.Equal(LeaseState.Free, before.State);
+            // Sessions of its own (as Register-OmapiNotify uses): a new session per reconnect attempt. Otherwise one
+            // session, which re-opens its connection by itself.
+            var options = new OmapiWatcherOptions { Interval = Interval, OwnsSession = true };
+            using OmapiWatcher watcher = sessionsOfItsOwn
+                ? await OmapiWatcher.ConnectAsync(OptionsFor(instance), options, ct)
+                : new OmapiWatcher(await ConnectAsync(instance), options);
+            OmapiSession first = watcher.Session;
+            await watcher.AddAsync(new[] { OmapiWatchTarget.ForLease(changed), OmapiWatchTarget.ForLease(unchanged), OmapiWatchTarget.ForHost(hostName) }, ct);
+            var log = new ChangeRecorder(watcher);
+            watcher.Start();
+            await WatcherTests.WaitForPollsAsync(watcher, 1, ct);
+
+            // dhcpd goes down: the loss is reported at once (the connection closes), not at the next poll.
+            TimeSpan since = log.Now;
+            await instance.StopAsync(ct);
+            OmapiChange lost = log.WaitFor(c => c.Kind == OmapiChangeKind.ConnectionLost, TimeSpan.FromSeconds(2), since, "connection lost").Change;
+            Assert.Contains(instance.Host, lost.Message, StringComparison.Ordinal);
+            Assert.Null(lost.Target);
+
+            // While it is down, the lease is taken: written into its leases file, as dhcpd itself would have.
+            var file = new LeasesFileWriter("Appended by WatcherRestartTests while dhcpd was stopped.");
+            file.AddLease(changed, new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc), ends, "active", mac, null, "while-down");
+            await File.AppendAllTextAsync(instance.LeasesFilePath, file.ToString(), ct);
+            await Task.Delay(Interval * 2, ct); // at least one failed reconnect attempt
+            Assert.Equal(OmapiWatcherState.Reconnecting, watcher.State);
+            await instance.StartAsync(ct);
+
+            // Reconnect attempts come 1, 2, 4 ... s apart: within ~8 s of the loss here.
+            OmapiChange resumed = log.WaitFor(c => c.Kind == OmapiChangeKind.Resumed, TimeSpan.FromSeconds(20), since, "resumed").Change;
+            Assert.StartsWith("Watching resumed after", resumed.Message, StringComparison.Ordinal);
+            OmapiChange taken = log.WaitFor(c => c.Key == "lease " + changed && c.Kind == OmapiChangeKind.Appeared, TimeSpan.FromSeconds(2), since, "change made while down").Change;
+            Assert.True(taken.Sequence > resumed.Sequence);
+            WatcherTests.AssertChange(taken, "State", LeaseState.Free, LeaseState.Active);
+            WatcherTests.AssertChange(taken, "MacAddress", null, mac);
+            WatcherTests.AssertChange(taken, "ClientHostname", null, "while-down");
+            WatcherTests.AssertChange(taken, "Ends", before.Ends, ends);
+            Assert.Equal(OmapiWatcherState.Running, watcher.State);
+            Assert.Equal(!sessionsOfItsOwn, ReferenceEquals(first, watcher.Session));
+            Assert.False(first.IsConnected && sessionsOfItsOwn);
+
+            // Nothing else changed: the other lease and the host (with new handles now) are not reported.
+            await WatcherTests.WaitForPollsAsync(watcher, 2, ct);
+            foreach (OmapiChange change in log.All.OrderBy(c => c.Sequence))
+            {
+                TestContext.Current.TestOutputHelper?.WriteLine(change.ToString());
+            }
+
+            Assert.Equal(new[] { OmapiChangeKind.ConnectionLost, OmapiChangeKind.Resumed, OmapiChangeKind.Appeared }, log.Since(since).OrderBy(c => c.Sequence).Select(c => c.Kind));
+            Assert.DoesNotContain(log.All, c => c.Key == "lease " + unchanged || c.Key == "host " + hostName);
+        }
+        finally
+        {
+            await instance.StartAsync(ct);
+            using OmapiSession cleanup = await ConnectAsync(instance);
+            OmapiLease lease = await cleanup.GetLeaseAsync(changed, ct);
+            if (lease.State != LeaseState.Free)
+            {
+                await cleanup.UpdateLeaseAsync(lease.Handle, new OmapiLeaseChanges { State = LeaseState.Free }, ct);
+            }
+
+            OmapiHost host = await cleanup.GetHostByNameAsync(hostName, ct);
+            await cleanup.DeleteAsync(host.Handle, null, ct);
+        }
+    }
+}
