@@ -8,12 +8,17 @@
       Build    dotnet build (Release): assembles output/PSOmapi/<version>/ (manifest, DLLs, format file, en-US help).
       Test     the .NET test projects (tests/run-tests.sh on Linux, which runs real dhcpd in a private network
                namespace; plain dotnet test elsewhere, where the dhcpd tests are skipped), then Pester when installed.
-      Docs     PlatyPS: compiles docs/help/*.md to en-US/PSOmapi.dll-Help.xml when PlatyPS is installed.
+      Docs     compiles docs/help/*.md (PlatyPS markdown) to en-US/PSOmapi.dll-Help.xml: with PlatyPS when it is
+               installed, otherwise with tools/HelpCompiler; then checks the result is in step with the markdown.
       Package  a .nupkg of the assembled module folder that Install-PSResource / Install-Module understand.
     The version has one source: ModuleVersion in PSOmapi.psd1.
 
 .EXAMPLE
     ./build.ps1 -Task Build, Test
+
+.EXAMPLE
+    ./build.ps1 -Task Docs, Build
+    After editing docs/help: compile the help, then assemble the module with it.
 #>
 [CmdletBinding()]
 param(
@@ -73,18 +78,26 @@ function Invoke-TestTask {
 }
 
 function Invoke-DocsTask {
-    if (-not (Get-Module -ListAvailable -Name platyPS)) {
-        Write-Warning 'PlatyPS is not installed: en-US/PSOmapi.dll-Help.xml was left as committed (Install-Module platyPS).'
-        return
-    }
-    Import-Module platyPS
+    # docs/help/<Cmdlet>.md (PlatyPS markdown, schema 2.0.0) is the source of en-US/PSOmapi.dll-Help.xml; the about_
+    # topics are written directly as en-US/about_*.help.txt. HelpTests (tests/PSOmapi.Tests) fail when the two drift.
     $markdown = Join-Path $root 'docs/help'
-    if (-not (Test-Path $markdown)) {
-        Write-Warning "No PlatyPS markdown in $markdown yet."
-        return
+    $maml = Join-Path $root 'en-US/PSOmapi.dll-Help.xml'
+    $compiler = Join-Path $root 'tools/HelpCompiler/HelpCompiler.csproj'
+    $platyPS = Get-Module -ListAvailable -Name platyPS | Sort-Object Version -Descending | Select-Object -First 1
+    if ($platyPS) {
+        Import-Module $platyPS
+        $files = Get-ChildItem -Path $markdown -Filter '*.md' | Where-Object { $_.Name -notlike 'about_*' }
+        New-ExternalHelp -Path $files.FullName -OutputPath (Join-Path $root 'en-US') -Force | Out-Null
+        Write-Host "Compiled $maml from docs/help with PlatyPS $($platyPS.Version)."
     }
-    New-ExternalHelp -Path $markdown -OutputPath (Join-Path $root 'en-US') -Force | Out-Null
-    Write-Host 'Compiled en-US/PSOmapi.dll-Help.xml from docs/help.'
+    else {
+        # PlatyPS cannot be installed everywhere (not on this project's CI): tools/HelpCompiler writes the same MAML.
+        Invoke-Native dotnet @('run', '--project', $compiler, '-c', $Configuration, '--', 'build', $markdown, $maml)
+        Write-Host 'PlatyPS is not installed: compiled with tools/HelpCompiler (Install-Module platyPS to use it instead).'
+    }
+
+    # Whichever compiled it, the file must be in step with the markdown (compared as Get-Help reads it).
+    Invoke-Native dotnet @('run', '--project', $compiler, '-c', $Configuration, '--', 'check', $markdown, $maml)
 }
 
 function Invoke-PackageTask {

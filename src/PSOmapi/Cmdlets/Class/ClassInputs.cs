@@ -14,8 +14,7 @@ namespace PSOmapi
         /// <summary>
         /// Hex bytes (01:00:11:22:33:44:77, 01-00-11-22-33-44-77, or plain hex of even length such as 01001122334477)
         /// give those bytes, as dhcpd.conf writes a subclass key; any other text is taken as its UTF-8 bytes (the form
-        /// of a match on a text option, e.g. a vendor class). These are the semantics HardwareAddress.ParseClientId
-        /// documents; its code reads plain hex as text, so the plain-hex form is tried here first.
+        /// of a match on a text option, e.g. a vendor class). These are the semantics of HardwareAddress.ParseClientId.
         /// </summary>
         internal static bool TryParseHashString(Cmdlet cmdlet, string text, out byte[] hashString)
         {
