@@ -39,7 +39,7 @@ namespace Omapi.Core.Objects
         {
             if (string.IsNullOrWhiteSpace(text))
             {
-                throw new FormatException("An address range is required: 198.18.0.0/16 or 10.1.1.10-10.1.2.200.");
+                throw new FormatException("An address range is required: 198.51.100.0/24 or 198.51.100.10-198.51.100.250.");
             }
 
             string s = text.Trim();
@@ -90,7 +90,7 @@ namespace Omapi.Core.Objects
         {
             if (!IPAddress.TryParse(part.Trim(), out IPAddress? address) || part.Trim().Split('.').Length != 4)
             {
-                throw new FormatException("'" + whole + "' is not an IPv4 range: write 198.18.0.0/16 or 10.1.1.10-10.1.2.200.");
+                throw new FormatException("'" + whole + "' is not an IPv4 range: write 198.51.100.0/24 or 198.51.100.10-198.51.100.250.");
             }
 
             if (address.AddressFamily != AddressFamily.InterNetwork)

@@ -168,41 +168,8 @@ namespace Omapi.Core.Watch
         /// </summary>
         public static (IPAddress First, IPAddress Last) ParseRange(string text)
         {
-            if (string.IsNullOrWhiteSpace(text))
-            {
-                throw new FormatException("An address range is required, e.g. 198.51.100.0/24 or 198.51.100.10-198.51.100.250.");
-            }
-
-            string s = text.Trim();
-            int slash = s.IndexOf('/');
-            if (slash >= 0)
-            {
-                IPAddress network = ParseIPv4(s.Substring(0, slash), text);
-                if (!int.TryParse(s.Substring(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int prefix) || prefix < 0 || prefix > 32)
-                {
-                    throw new FormatException("'" + text + "' is not a valid CIDR range: the prefix length must be 0..32, e.g. 198.51.100.0/24.");
-                }
-
-                uint mask = prefix == 0 ? 0u : uint.MaxValue << (32 - prefix);
-                uint start = ToUInt32(network) & mask;
-                return (FromUInt32(start), FromUInt32(start | ~mask));
-            }
-
-            int dash = s.IndexOf('-');
-            if (dash >= 0)
-            {
-                IPAddress first = ParseIPv4(s.Substring(0, dash), text);
-                IPAddress last = ParseIPv4(s.Substring(dash + 1), text);
-                if (ToUInt32(last) < ToUInt32(first))
-                {
-                    throw new FormatException("'" + text + "' ends before it starts: write the lower address first.");
-                }
-
-                return (first, last);
-            }
-
-            IPAddress single = ParseIPv4(s, text);
-            return (single, single);
+            AddressRange range = AddressRange.Parse(text);
+            return (range.First, range.Last);
         }
 
         /// <inheritdoc />
@@ -314,17 +281,6 @@ namespace Omapi.Core.Watch
             }
 
             throw new ArgumentException("OMAPI is IPv4-only; '" + address + "' is not an IPv4 address.", nameof(address));
-        }
-
-        private static IPAddress ParseIPv4(string part, string whole)
-        {
-            string p = part.Trim();
-            if (!IPAddress.TryParse(p, out IPAddress? address) || address.AddressFamily != AddressFamily.InterNetwork || p.Split('.').Length != 4)
-            {
-                throw new FormatException("'" + whole + "' is not an IPv4 range. Write it as 198.51.100.0/24 or 198.51.100.10-198.51.100.250.");
-            }
-
-            return address;
         }
 
         private static uint ToUInt32(IPAddress address)
