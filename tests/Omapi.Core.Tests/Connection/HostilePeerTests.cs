@@ -71,6 +71,24 @@ namespace Omapi.Core.Tests.Connection
         }
 
         [Fact]
+        public async Task A_server_that_never_answers_the_authentication_gives_a_connect_timeout()
+        {
+            await using var server = new FakeOmapiServer(async (peer, _) =>
+            {
+                await peer.SendIntroAsync();
+                await peer.ReadIntroAsync();
+                while (await peer.ReadMessageAsync() != null)
+                {
+                    // swallow the authenticator open
+                }
+            });
+            var options = Options(server, withKey: true);
+            options.ConnectTimeout = TimeSpan.FromMilliseconds(400);
+            var ex = await Assert.ThrowsAsync<OmapiTimeoutException>(() => OmapiConnection.ConnectAsync(options, TestContext.Current.CancellationToken));
+            Assert.Contains("connect to 127.0.0.1", ex.Operation, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public async Task Cancellation_ends_the_wait_and_the_late_reply_is_discarded()
         {
             var release = new TaskCompletionSource();
