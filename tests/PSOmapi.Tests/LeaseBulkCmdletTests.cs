@@ -28,6 +28,7 @@ namespace PSOmapi.Tests
             Assert.Equal(DhcpdScenario.RangeEnd, Prop<IPAddress>(leases[^1], "IPAddress"));
 
             Assert.NotEmpty(Shell.Progress);
+            Assert.All(Shell.Progress.Take(Shell.Progress.Count - 1), p => Assert.Equal(ProgressRecordType.Processing, p.RecordType)); // records are not reused
             ProgressRecord last = Shell.Progress[^1];
             Assert.Equal(ProgressRecordType.Completed, last.RecordType);
             Assert.Contains("198.51.100.0/24", last.Activity, StringComparison.Ordinal);
@@ -50,13 +51,14 @@ namespace PSOmapi.Tests
         {
             string[] ips = Enumerable.Range(5, 250).Select(i => "198.51.100." + i).ToArray(); // .5-.9 and .251-.254 have no lease
             Shell.SetVariable("ips", ips);
-            var leases = Shell.Invoke("$ips | Get-OmapiLease -ThrottleLimit 3");
+            var leases = Shell.Invoke("$ips | Get-OmapiLease -ThrottleLimit 6");
             Assert.Equal(ips.Where(ip => int.Parse(ip.Split('.')[3], System.Globalization.CultureInfo.InvariantCulture) is >= 10 and <= 250), leases.Select(l => Prop<IPAddress>(l, "IPAddress").ToString()));
             Assert.Equal(9, Shell.Errors.Count);
             Assert.All(Shell.Errors, e => Assert.Equal("LeaseNotFound,PSOmapi.GetOmapiLeaseCommand", e.FullyQualifiedErrorId));
             Assert.Equal(IPAddress.Parse("198.51.100.5"), Shell.Errors[0].TargetObject);
             Assert.Equal(IPAddress.Parse("198.51.100.254"), Shell.Errors[^1].TargetObject);
-            Assert.Equal(3, Convert.ToInt32(Shell.Invoke("(Get-OmapiSession -Default).Connections")[0].BaseObject, System.Globalization.CultureInfo.InvariantCulture));
+            // More than the old default pool of 4: -ThrottleLimit is what limits the connections.
+            Assert.Equal(6, Convert.ToInt32(Shell.Invoke("(Get-OmapiSession -Default).Connections")[0].BaseObject, System.Globalization.CultureInfo.InvariantCulture));
         }
 
         [Fact]

@@ -49,9 +49,10 @@ namespace Omapi.Core.Connection
 
         /// <summary>
         /// The most connections a session opens for bulk work (each with its own byte budget; dhcpd keeps separate buffers
-        /// per connection). Single requests use the first. 1..16, default 4.
+        /// per connection). Single requests use the first; the others open only when bulk work asks for them. 1..16,
+        /// default 16, so a bulk operation's own setting (e.g. Get-OmapiLease -ThrottleLimit) is what limits it.
         /// </summary>
-        public int MaxConnections { get; set; } = 4;
+        public int MaxConnections { get; set; } = 16;
 
         /// <summary>
         /// Further servers to try, in order, when <see cref="Server"/> does not answer (a failover pair): "host" (with

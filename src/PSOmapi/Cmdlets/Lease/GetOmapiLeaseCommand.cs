@@ -191,7 +191,7 @@ namespace PSOmapi
             long total = ranges.Sum(r => r.Count);
             long done = 0;
             var progressClock = Stopwatch.StartNew();
-            var progress = new ProgressRecord(ProgressActivityId, "Scanning " + string.Join(", ", ranges.Select(r => r.Text)) + " for leases", "Starting");
+            string activity = "Scanning " + string.Join(", ", ranges.Select(r => r.Text)) + " for leases";
             foreach (AddressRange range in ranges)
             {
                 if (!TryStartBulk(range.Addresses(), out OmapiBulkOperation<IPAddress, OmapiLease>? scan))
@@ -208,17 +208,17 @@ namespace PSOmapi
                         if (progressClock.ElapsedMilliseconds >= 250)
                         {
                             progressClock.Restart();
-                            progress.PercentComplete = (int)(done * 100 / Math.Max(1, total));
-                            progress.StatusDescription = string.Format(CultureInfo.InvariantCulture, "{0:N0} of {1:N0} addresses ({2})", done, total, r.Key);
-                            WriteProgress(progress);
+                            // A new record each time: hosts may keep the records they are given.
+                            WriteProgress(new ProgressRecord(ProgressActivityId, activity, string.Format(CultureInfo.InvariantCulture, "{0:N0} of {1:N0} addresses ({2})", done, total, r.Key))
+                            {
+                                PercentComplete = (int)(done * 100 / Math.Max(1, total)),
+                            });
                         }
                     });
                 }
             }
 
-            progress.RecordType = ProgressRecordType.Completed;
-            progress.PercentComplete = 100;
-            WriteProgress(progress);
+            WriteProgress(new ProgressRecord(ProgressActivityId, activity, "Done") { RecordType = ProgressRecordType.Completed, PercentComplete = 100 });
         }
 
         private bool TryStartBulk(IEnumerable<IPAddress>? keys, out OmapiBulkOperation<IPAddress, OmapiLease>? bulk)
