@@ -1,5 +1,6 @@
-using System;
 using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
 using Omapi.Core.Objects;
 
 namespace PSOmapi
@@ -13,56 +14,17 @@ namespace PSOmapi
     /// </summary>
     [Cmdlet(VerbsCommon.Remove, "OmapiClass", SupportsShouldProcess = true, DefaultParameterSetName = InputObjectSet)]
     [OutputType(typeof(void))]
-    public sealed class RemoveOmapiClassCommand : OmapiSessionCmdlet
+    public sealed class RemoveOmapiClassCommand : RemoveNamedObjectCommand<OmapiClass>
     {
-        private const string NameSet = "Name";
-        private const string InputObjectSet = "InputObject";
+        private protected override string Kind => "class";
 
-        /// <summary>Names of the classes to delete (strings from the pipeline, or objects with a Name property).</summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string[] Name { get; set; } = Array.Empty<string>();
+        private protected override string NotFoundId => ErrorIds.ClassNotFound;
 
-        /// <summary>Classes from Get-OmapiClass or New-OmapiClass: deleted by their handle, without a lookup.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
-        [ValidateNotNull]
-        public OmapiClass[] InputObject { get; set; } = Array.Empty<OmapiClass>();
+        private protected override string ExistsId => ErrorIds.ClassAlreadyExists;
 
-        /// <inheritdoc />
-        protected override void ProcessRecord()
-        {
-            OmapiSessionInfo info = ResolveSession();
-            Omapi.Core.OmapiSession session = info.Core;
-            if (ParameterSetName == InputObjectSet)
-            {
-                foreach (OmapiClass cls in InputObject)
-                {
-                    if (CheckSameServer(cls.Server, cls) && ShouldProcess("class '" + cls.Name + "' on " + info.Server, "Remove"))
-                    {
-                        TryRun(ct => session.DeleteAsync(cls.Handle, "delete class " + cls.Name, ct), cls, ErrorIds.ClassNotFound, ErrorIds.ClassAlreadyExists);
-                    }
-                }
+        private protected override (string? Name, string Server, uint Handle) Describe(OmapiClass item) => (item.Name, item.Server, item.Handle);
 
-                return;
-            }
-
-            foreach (string name in Name)
-            {
-                if (!ShouldProcess("class '" + name + "' on " + info.Server, "Remove"))
-                {
-                    continue;
-                }
-
-                TryRun(
-                    async ct =>
-                    {
-                        OmapiClass cls = await session.GetClassAsync(name, ct).ConfigureAwait(false);
-                        await session.DeleteAsync(cls.Handle, "delete class " + name, ct).ConfigureAwait(false);
-                    },
-                    name,
-                    ErrorIds.ClassNotFound,
-                    ErrorIds.ClassAlreadyExists);
-            }
-        }
+        private protected override Task<OmapiClass> LookUpAsync(Omapi.Core.OmapiSession session, string name, CancellationToken cancellationToken) =>
+            session.GetClassAsync(name, cancellationToken);
     }
 }

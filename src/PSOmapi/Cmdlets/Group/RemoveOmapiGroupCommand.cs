@@ -1,5 +1,6 @@
-using System;
 using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
 using Omapi.Core.Objects;
 
 namespace PSOmapi
@@ -13,56 +14,17 @@ namespace PSOmapi
     /// </summary>
     [Cmdlet(VerbsCommon.Remove, "OmapiGroup", SupportsShouldProcess = true, DefaultParameterSetName = InputObjectSet)]
     [OutputType(typeof(void))]
-    public sealed class RemoveOmapiGroupCommand : OmapiSessionCmdlet
+    public sealed class RemoveOmapiGroupCommand : RemoveNamedObjectCommand<OmapiGroup>
     {
-        private const string NameSet = "Name";
-        private const string InputObjectSet = "InputObject";
+        private protected override string Kind => "group";
 
-        /// <summary>Names of the groups to delete (strings from the pipeline, or objects with a Name property).</summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string[] Name { get; set; } = Array.Empty<string>();
+        private protected override string NotFoundId => ErrorIds.GroupNotFound;
 
-        /// <summary>Groups from Get-OmapiGroup or New-OmapiGroup: deleted by their handle, without a lookup.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
-        [ValidateNotNull]
-        public OmapiGroup[] InputObject { get; set; } = Array.Empty<OmapiGroup>();
+        private protected override string ExistsId => ErrorIds.GroupAlreadyExists;
 
-        /// <inheritdoc />
-        protected override void ProcessRecord()
-        {
-            OmapiSessionInfo info = ResolveSession();
-            Omapi.Core.OmapiSession session = info.Core;
-            if (ParameterSetName == InputObjectSet)
-            {
-                foreach (OmapiGroup group in InputObject)
-                {
-                    if (CheckSameServer(group.Server, group) && ShouldProcess("group '" + group.Name + "' on " + info.Server, "Remove"))
-                    {
-                        TryRun(ct => session.DeleteAsync(group.Handle, "delete group " + group.Name, ct), group, ErrorIds.GroupNotFound, ErrorIds.GroupAlreadyExists);
-                    }
-                }
+        private protected override (string? Name, string Server, uint Handle) Describe(OmapiGroup item) => (item.Name, item.Server, item.Handle);
 
-                return;
-            }
-
-            foreach (string name in Name)
-            {
-                if (!ShouldProcess("group '" + name + "' on " + info.Server, "Remove"))
-                {
-                    continue;
-                }
-
-                TryRun(
-                    async ct =>
-                    {
-                        OmapiGroup group = await session.GetGroupAsync(name, ct).ConfigureAwait(false);
-                        await session.DeleteAsync(group.Handle, "delete group " + name, ct).ConfigureAwait(false);
-                    },
-                    name,
-                    ErrorIds.GroupNotFound,
-                    ErrorIds.GroupAlreadyExists);
-            }
-        }
+        private protected override Task<OmapiGroup> LookUpAsync(Omapi.Core.OmapiSession session, string name, CancellationToken cancellationToken) =>
+            session.GetGroupAsync(name, cancellationToken);
     }
 }
