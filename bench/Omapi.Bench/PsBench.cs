@@ -288,13 +288,17 @@ internal sealed class PsBench : IDisposable
     {
         var raw = new List<long>();
         var blocking = new List<long>();
-        var blockingToken = new List<long>();
         var script = new List<long>();
         var scriptObject = new List<long>();
         var engine = new List<long>();
+        var sync = new List<long>();
+        var pairCmdlet = new List<long>();
+        var pairCore = new List<long>();
+        var pairEngine = new List<long>();
+        int syncErrors = 0, pairErrors = 0, pairEngineErrors = 0;
         var host = new List<long>();
         var hostEngine = new List<long>();
-        int rawErrors = 0, blockingErrors = 0, blockingTokenErrors = 0, scriptErrors = 0, scriptObjectErrors = 0, engineErrors = 0, hostErrors = 0, hostEngineErrors = 0;
+        int rawErrors = 0, blockingErrors = 0, scriptErrors = 0, scriptObjectErrors = 0, engineErrors = 0, hostErrors = 0, hostEngineErrors = 0;
         const string Script = """
             param($ips)
             $lat = [long[]]::new($ips.Length)
@@ -331,6 +335,43 @@ internal sealed class PsBench : IDisposable
                 $i++
             }
             , $lat
+            """;
+        // The cmdlet and the core's synchronous GetLease (the round trip the cmdlet makes, timed inside C#) alternately,
+        // address by address on the same pipeline thread: whatever the machine does meanwhile affects both alike.
+        const string PairScript = """
+            param($ips)
+            $objects = [System.Net.IPAddress[]] $ips
+            $info = Get-OmapiSession -Default
+            $core = $info.GetType().GetProperty('Core', [System.Reflection.BindingFlags]'NonPublic,Instance').GetValue($info)
+            $cmdlet = [long[]]::new($ips.Length)
+            $raw = [long[]]::new($ips.Length)
+            $i = 0
+            foreach ($ip in $objects) {
+                $t0 = [System.Diagnostics.Stopwatch]::GetTimestamp()
+                $null = Get-OmapiLease -IPAddress $ip
+                $cmdlet[$i] = [System.Diagnostics.Stopwatch]::GetTimestamp() - $t0
+                $raw[$i] = [Omapi.Bench.RawProbe]::GetLease($core, $ip)
+                $i++
+            }
+            , @($cmdlet, $raw)
+            """;
+        // The engine's cost of a module command that sends nothing, when each one follows a round trip to dhcpd (as the
+        // cmdlet's own work does): caches and branch predictors are no longer warm from the previous command.
+        const string PairEngineScript = """
+            param($ips)
+            $objects = [System.Net.IPAddress[]] $ips
+            $info = Get-OmapiSession -Default
+            $core = $info.GetType().GetProperty('Core', [System.Reflection.BindingFlags]'NonPublic,Instance').GetValue($info)
+            $engine = [long[]]::new($ips.Length)
+            $i = 0
+            foreach ($ip in $objects) {
+                $null = [Omapi.Bench.RawProbe]::GetLease($core, $ip)
+                $t0 = [System.Diagnostics.Stopwatch]::GetTimestamp()
+                $null = Get-OmapiSession -Default
+                $engine[$i] = [System.Diagnostics.Stopwatch]::GetTimestamp() - $t0
+                $i++
+            }
+            , $engine
             """;
         using PowerShell hostPs = PowerShell.Create();
         hostPs.Runspace = _shell.Runspace;
@@ -378,8 +419,8 @@ internal sealed class PsBench : IDisposable
             thread.Start();
             thread.Join();
 
-            // The same with a cancellation token from a new CancellationTokenSource per call, as each cmdlet instance
-            // passes its StopToken.
+            // Raw, synchronous: OmapiSession.GetLease, the path Get-OmapiLease takes for one address: the calling thread
+            // writes the request and reads its own reply (no other thread involved).
             thread = new Thread(() =>
             {
                 foreach (IPAddress address in addresses)
@@ -387,17 +428,16 @@ internal sealed class PsBench : IDisposable
                     long t0 = Stopwatch.GetTimestamp();
                     try
                     {
-                        using var stopping = new CancellationTokenSource();
-                        OmapiLease lease = _raw.GetLeaseAsync(address, stopping.Token).GetAwaiter().GetResult();
-                        blockingToken.Add(Stopwatch.GetTimestamp() - t0);
-                        blockingTokenErrors += lease.IPAddress.Equals(address) ? 0 : 1;
+                        OmapiLease lease = _raw.GetLease(address);
+                        sync.Add(Stopwatch.GetTimestamp() - t0);
+                        syncErrors += lease.IPAddress.Equals(address) ? 0 : 1;
                     }
                     catch (OmapiException)
                     {
-                        blockingTokenErrors++;
+                        syncErrors++;
                     }
                 }
-            }) { Name = "blocking caller with token" };
+            }) { Name = "synchronous caller" };
             thread.Start();
             thread.Join();
 
@@ -410,6 +450,17 @@ internal sealed class PsBench : IDisposable
             result = _shell.Invoke(ObjectScript, (object)ips);
             scriptObjectErrors += _shell.Errors.Count;
             scriptObject.AddRange((long[])result[0].BaseObject);
+
+            // The cmdlet and the core's synchronous round trip, alternately on the pipeline thread.
+            result = _shell.Invoke(PairScript, (object)ips);
+            pairErrors += _shell.Errors.Count;
+            var pair = (object[])result[0].BaseObject;
+            pairCmdlet.AddRange((long[])pair[0]);
+            pairCore.AddRange((long[])pair[1]);
+
+            result = _shell.Invoke(PairEngineScript, (object)ips);
+            pairEngineErrors += _shell.Errors.Count;
+            pairEngine.AddRange((long[])result[0].BaseObject);
 
             // A module cmdlet that sends nothing, as a statement in the same kind of loop: the engine's per-command cost.
             result = _shell.Invoke(EngineScript, (object)ips);
@@ -450,10 +501,13 @@ internal sealed class PsBench : IDisposable
         {
             Row("raw: `await session.GetLeaseAsync(ip)` (C#, Omapi.Core)", raw, rawErrors),
             Row("raw, blocking: `session.GetLeaseAsync(ip).GetAwaiter().GetResult()` on a dedicated thread", blocking, blockingErrors),
-            Row("raw, blocking, with a new CancellationTokenSource's token per call (as each cmdlet instance passes its StopToken)", blockingToken, blockingTokenErrors),
+            Row("raw, synchronous: `session.GetLease(ip)` on a dedicated thread (the path Get-OmapiLease takes for one address)", sync, syncErrors),
             Row("cmdlet in a script: `$null = Get-OmapiLease -IPAddress $ip` (timed around the statement)", script, scriptErrors),
             Row("cmdlet in a script, $ip an [IPAddress] (no string conversion in binding)", scriptObject, scriptObjectErrors),
             Row("engine only: `$null = Get-OmapiSession -Default` in the same loop (no request)", engine, engineErrors),
+            Row("paired, core: `session.GetLease(ip)` (the synchronous round trip the cmdlet makes), timed in C#, called from the script between cmdlet calls", pairCore, pairErrors),
+            Row("paired, cmdlet: `$null = Get-OmapiLease -IPAddress $ip`, alternating address by address with the row above", pairCmdlet, pairErrors),
+            Row("paired, engine only: `$null = Get-OmapiSession -Default`, each right after a core round trip (no request of its own)", pairEngine, pairEngineErrors),
             Row("cmdlet as a host command: `Get-OmapiLease -IPAddress <ip>` (one PowerShell.Invoke)", host, hostErrors),
             Row("engine only, as a host command: `Get-OmapiSession -Default` (one PowerShell.Invoke, no request)", hostEngine, hostEngineErrors),
         };
@@ -569,4 +623,17 @@ internal sealed class PsBench : IDisposable
 
     private static IPAddress FromUInt32(uint value) =>
         new(new[] { (byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value });
+}
+
+/// <summary>Called from the benchmark's PowerShell scripts: the core's synchronous round trip, timed inside C#.</summary>
+public static class RawProbe
+{
+    /// <summary>Ticks of one <c>session.GetLease(address)</c>; throws when the reply is for another address.</summary>
+    public static long GetLease(OmapiSession session, IPAddress address)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        OmapiLease lease = session.GetLease(address);
+        long ticks = Stopwatch.GetTimestamp() - t0;
+        return lease.IPAddress.Equals(address) ? ticks : throw new InvalidOperationException("GetLease(" + address + ") returned the lease of " + lease.IPAddress);
+    }
 }

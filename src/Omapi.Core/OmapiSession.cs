@@ -268,6 +268,18 @@ namespace Omapi.Core
             return LeaseFromReply(address, reply);
         }
 
+        /// <summary>
+        /// <see cref="GetLeaseAsync"/> for a caller that blocks anyway (PowerShell's pipeline thread): the round trip runs on
+        /// the calling thread, which reads its own reply when the connection is otherwise idle, so no thread hand-off adds to
+        /// the latency. Same results and errors.
+        /// </summary>
+        public OmapiLease GetLease(IPAddress address, CancellationToken cancellationToken = default)
+        {
+            OmapiConnection connection = GetConnectionAsync(cancellationToken).GetAwaiter().GetResult();
+            OmapiMessage reply = connection.Send(LeaseRequest(address), cancellationToken);
+            return LeaseFromReply(address, reply);
+        }
+
         // Never changed after creation; shared by every lease open so a bulk scan allocates no message-value list per request.
         private static readonly OmapiValueList LeaseOpenMessage = new OmapiValueList().Add("type", "lease");
 
@@ -540,7 +552,7 @@ namespace Omapi.Core
             }
 
             OmapiConnection? current = Volatile.Read(ref _pool[index]);
-            if (current != null && current.IsOpen)
+            if (current != null && current.ProbeOpen())
             {
                 return current;
             }

@@ -41,6 +41,14 @@ namespace Omapi.Core.Connection
         private long _bytesReceived;
         private long _repliesReceived;
 
+        // The socket has one reader at a time: the async read loop, or a caller doing a synchronous round trip on its own
+        // thread (Send). 1 while someone holds that role. Nobody reads an idle connection unless something watches Closed.
+        private int _readerRole;
+        private volatile bool _keepReading;
+        private byte[] _readBuffer = new byte[16 * 1024];
+        private int _readStart;
+        private int _readEnd;
+
         private OmapiConnection(OmapiConnectionOptions options, Socket socket, int extraHeaderBytes)
         {
             _options = options;
@@ -62,8 +70,23 @@ namespace Omapi.Core.Connection
         /// <summary>Why the connection closed (null while open).</summary>
         public Exception? Fault => _closed.Task.IsCompleted ? _closed.Task.Result : null;
 
-        /// <summary>Completes with the reason when the connection closes.</summary>
-        public Task<Exception> Closed => _closed.Task;
+        /// <summary>
+        /// Completes with the reason when the connection closes. Asking for it keeps the connection read while it is idle,
+        /// so that a server that goes away is noticed at once rather than at the next request.
+        /// </summary>
+        public Task<Exception> Closed
+        {
+            get
+            {
+                if (!_keepReading)
+                {
+                    _keepReading = true;
+                    EnsureReader();
+                }
+
+                return _closed.Task;
+            }
+        }
 
         /// <summary>True when messages are signed (an authenticator is open).</summary>
         public bool IsAuthenticated => _authId != 0;
@@ -116,7 +139,6 @@ namespace Omapi.Core.Connection
                 socket = null; // owned by the connection now
                 connection._bytesSent = intro.Length;
                 connection._bytesReceived = peerIntro.Length;
-                connection.StartReading();
                 if (options.Key != null)
                 {
                     await connection.AuthenticateAsync(options.Key, timeout.Token).ConfigureAwait(false);
@@ -195,6 +217,7 @@ namespace Omapi.Core.Connection
                     Interlocked.Increment(ref _requestsSent);
                 }
 
+                EnsureReader();
                 using (token.Register(static state => ((Pending)state!).Completion.TrySetCanceled(), pending))
                 {
                     return await pending.Completion.Task.ConfigureAwait(false);
@@ -262,6 +285,8 @@ namespace Omapi.Core.Connection
                     Interlocked.Add(ref _bytesSent, buffer.Length);
                     Interlocked.Add(ref _requestsSent, batch.Count);
                 }
+
+                EnsureReader();
             }
             catch (Exception ex) when (ex is IOException || ex is SocketException || ex is ObjectDisposedException || ex is OmapiException)
             {
@@ -480,58 +505,269 @@ namespace Omapi.Core.Connection
             }
         }
 
-        private void StartReading() => _ = Task.Run(ReadLoopAsync);
+        /// <summary>
+        /// Starts the async read loop unless someone already reads the socket (the loop, or a synchronous caller, which hands
+        /// over when it is done). Called after every write and whenever Closed is watched.
+        /// </summary>
+        private void EnsureReader()
+        {
+            if (_closed.Task.IsCompleted || Interlocked.CompareExchange(ref _readerRole, 1, 0) != 0)
+            {
+                return;
+            }
 
+            _ = Task.Run(ReadLoopAsync);
+        }
+
+        /// <summary>Gives up the reader role; if replies are still due (or Closed is watched), someone must go on reading.</summary>
+        private void ReleaseReader()
+        {
+            // A full fence (not just a release): the check below must not be read before the role is given up, or a request
+            // registered meanwhile could be left without a reader.
+            Interlocked.Exchange(ref _readerRole, 0);
+            if (!_pending.IsEmpty || _keepReading)
+            {
+                EnsureReader();
+            }
+        }
+
+        /// <summary>
+        /// True while the connection is open. When nobody reads it (it is idle), also asks the socket, without waiting, whether
+        /// the server has closed it meanwhile, so that a session reconnects before sending rather than failing the request.
+        /// </summary>
+        internal bool ProbeOpen()
+        {
+            if (_closed.Task.IsCompleted)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _readerRole, 1, 0) != 0)
+            {
+                return true; // someone is reading: a close would already be seen by them
+            }
+
+            try
+            {
+                if (_socket.Poll(0, SelectMode.SelectRead))
+                {
+                    // Readable while idle: the server closed (0 bytes), reset, or sent something nobody asked for. Reading it
+                    // handles each case the way the read loop does (close, or a protocol error that closes).
+                    ReceiveAndDispatch();
+                }
+            }
+            catch (OmapiProtocolException ex)
+            {
+                Close(new OmapiProtocolException(ex.Message + " The connection to " + Endpoint + " was closed.", ex));
+            }
+            catch (Exception ex) when (ex is IOException || ex is SocketException || ex is ObjectDisposedException)
+            {
+                Close(new OmapiConnectionException("The connection to dhcpd at " + Endpoint + " was lost: " + ex.Message, ex));
+            }
+            finally
+            {
+                ReleaseReader();
+            }
+
+            return !_closed.Task.IsCompleted;
+        }
+
+        /// <summary>
+        /// Sends a request and waits for its reply on the calling thread, reading the socket itself when nobody else is: no
+        /// thread hand-off between the reply arriving and the caller running, which is most of a single lookup's latency for a
+        /// caller that blocks anyway (PowerShell's pipeline thread). When other requests are in flight it waits like
+        /// <see cref="SendAsync"/>. Same errors as <see cref="SendAsync"/>.
+        /// </summary>
+        public OmapiMessage Send(OmapiRequest request, CancellationToken cancellationToken = default)
+        {
+            if (request == null)
+            {
+                throw new ArgumentNullException(nameof(request));
+            }
+
+            ThrowIfClosed();
+            cancellationToken.ThrowIfCancellationRequested();
+            if (Interlocked.CompareExchange(ref _readerRole, 1, 0) != 0)
+            {
+                return SendAsync(request, cancellationToken).GetAwaiter().GetResult();
+            }
+
+
+            Pending? pending = null;
+            bool reading = true;
+            try
+            {
+                var message = new OmapiMessage(request.Op, request.Handle, 0, 0, request.MessageValues, request.ObjectValues) { AuthId = _authId };
+                int requestBytes = OmapiCodec.GetEncodedLength(message, _sendMac?.Length ?? 0);
+                int replyBytes = EstimateReply(request.ReplyKind);
+                if (!_window.TryAcquire(requestBytes, replyBytes))
+                {
+                    reading = false;
+                    ReleaseReader();
+                    return SendAsync(request, cancellationToken).GetAwaiter().GetResult();
+                }
+
+                var sending = new Pending(requestBytes, replyBytes, request.ReplyKind, request.Description);
+                uint id = NextId();
+                lock (_writeGate)
+                {
+                    if (_closed.Task.IsCompleted)
+                    {
+                        _window.Release(requestBytes, replyBytes);
+                        throw _closed.Task.Result;
+                    }
+
+                    byte[] bytes;
+                    try
+                    {
+                        bytes = OmapiCodec.EncodeCore(new OmapiMessage(request.Op, request.Handle, id, 0, request.MessageValues, request.ObjectValues) { AuthId = _authId }, _sendMac);
+                    }
+                    catch
+                    {
+                        _window.Release(requestBytes, replyBytes);
+                        throw;
+                    }
+
+                    pending = sending;
+                    _pending[id] = pending;
+                    _socket.Send(bytes, 0, bytes.Length, SocketFlags.None);
+                    Interlocked.Add(ref _bytesSent, bytes.Length);
+                    Interlocked.Increment(ref _requestsSent);
+                }
+
+                TimeSpan limit = request.Timeout ?? _options.RequestTimeout;
+                long deadline = Environment.TickCount + (long)Math.Min(limit.TotalMilliseconds, int.MaxValue / 2);
+                while (!pending.Completion.Task.IsCompleted)
+                {
+                    long left = deadline - Environment.TickCount;
+                    if (cancellationToken.IsCancellationRequested || left <= 0)
+                    {
+                        // The server may still answer: the reply is read (and dropped) by whoever reads next, which returns
+                        // its bytes to the window.
+                        if (!pending.Completion.TrySetCanceled())
+                        {
+                            break; // it was answered after all
+                        }
+
+                        cancellationToken.ThrowIfCancellationRequested();
+                        throw new OmapiTimeoutException(request.Description, limit);
+                    }
+
+                    // Short slices, so that a stop request (Ctrl+C) ends the wait within a few milliseconds.
+                    if (_socket.Poll((int)Math.Min(left, 20) * 1000, SelectMode.SelectRead))
+                    {
+                        ReceiveAndDispatch();
+                    }
+                }
+            }
+            catch (OmapiProtocolException ex) when (pending != null && !_closed.Task.IsCompleted)
+            {
+                throw Close(new OmapiProtocolException(ex.Message + " The connection to " + Endpoint + " was closed.", ex));
+            }
+            catch (Exception ex) when ((ex is IOException || ex is SocketException || ex is ObjectDisposedException) && pending != null)
+            {
+                Exception fault = Close(new OmapiConnectionException("The connection to dhcpd at " + Endpoint + " was lost while waiting for the reply to '" + request.Description + "': " + ex.Message, ex));
+                throw fault;
+            }
+            finally
+            {
+                if (reading)
+                {
+                    ReleaseReader();
+                }
+            }
+
+            return pending.Completion.Task.GetAwaiter().GetResult();
+        }
+
+        /// <summary>
+        /// One receive into the read buffer and the dispatch of every whole message in it. Only the holder of the reader role
+        /// calls this. Throws OmapiProtocolException for a violation; closes the connection when the server closed it.
+        /// </summary>
+        private void ReceiveAndDispatch()
+        {
+            MakeRoom();
+            int n = _socket.Receive(_readBuffer, _readEnd, _readBuffer.Length - _readEnd, SocketFlags.None);
+            OnReceived(n);
+        }
+
+        private void MakeRoom()
+        {
+            if (_readEnd < _readBuffer.Length)
+            {
+                return;
+            }
+
+            if (_readStart > 0)
+            {
+                Buffer.BlockCopy(_readBuffer, _readStart, _readBuffer, 0, _readEnd - _readStart);
+                _readEnd -= _readStart;
+                _readStart = 0;
+            }
+            else
+            {
+                // One message larger than the buffer; the decoder has already checked it against MaxMessageSize.
+                Array.Resize(ref _readBuffer, (int)Math.Min((long)_readBuffer.Length * 2, (long)_options.MaxMessageSize + OmapiCodec.HeaderLength + _extraHeaderBytes));
+            }
+        }
+
+        private void OnReceived(int n)
+        {
+            if (n == 0)
+            {
+                Close(new OmapiConnectionException("dhcpd at " + Endpoint + " closed the connection" + (_pending.IsEmpty ? "." : " with requests unanswered (the server may have restarted or shut down).")));
+                return;
+            }
+
+            Interlocked.Add(ref _bytesReceived, n);
+            _readEnd += n;
+            bool dispatched = false;
+            while (OmapiCodec.TryDecode(_readBuffer, _readStart, _readEnd - _readStart, _extraHeaderBytes, _options.MaxMessageSize, out OmapiFrame frame))
+            {
+                Dispatch(frame);
+                _readStart += frame.Length;
+                dispatched = true;
+            }
+
+            if (dispatched)
+            {
+                ReadBatchCompleted?.Invoke();
+            }
+
+            if (_readStart == _readEnd)
+            {
+                _readStart = _readEnd = 0;
+            }
+        }
+
+        /// <summary>Reads while replies are due (or Closed is watched), then gives up the reader role.</summary>
         private async Task ReadLoopAsync()
         {
-            var buffer = new byte[16 * 1024];
-            int start = 0;
-            int end = 0;
             try
             {
                 while (true)
                 {
-                    if (end == buffer.Length)
+                    if (_closed.Task.IsCompleted)
                     {
-                        if (start > 0)
-                        {
-                            Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
-                            end -= start;
-                            start = 0;
-                        }
-                        else
-                        {
-                            // One message larger than the buffer; the decoder has already checked it against MaxMessageSize.
-                            Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, (long)_options.MaxMessageSize + OmapiCodec.HeaderLength + _extraHeaderBytes));
-                        }
-                    }
-
-                    int n = await _stream.ReadAsync(buffer, end, buffer.Length - end).ConfigureAwait(false);
-                    if (n == 0)
-                    {
-                        Close(new OmapiConnectionException("dhcpd at " + Endpoint + " closed the connection" + (_pending.IsEmpty ? "." : " with requests unanswered (the server may have restarted or shut down).")));
                         return;
                     }
 
-                    Interlocked.Add(ref _bytesReceived, n);
-                    end += n;
-                    bool dispatched = false;
-                    while (OmapiCodec.TryDecode(buffer, start, end - start, _extraHeaderBytes, _options.MaxMessageSize, out OmapiFrame frame))
+                    if (_pending.IsEmpty && !_keepReading)
                     {
-                        Dispatch(frame);
-                        start += frame.Length;
-                        dispatched = true;
+                        Interlocked.Exchange(ref _readerRole, 0);
+
+                        // A request registered after the check above must not be left without a reader.
+                        if ((_pending.IsEmpty && !_keepReading) || Interlocked.CompareExchange(ref _readerRole, 1, 0) != 0)
+                        {
+                            return;
+                        }
+
+                        continue;
                     }
 
-                    if (dispatched)
-                    {
-                        ReadBatchCompleted?.Invoke();
-                    }
-
-                    if (start == end)
-                    {
-                        start = end = 0;
-                    }
+                    MakeRoom();
+                    int n = await _stream.ReadAsync(_readBuffer, _readEnd, _readBuffer.Length - _readEnd).ConfigureAwait(false);
+                    OnReceived(n);
                 }
             }
             catch (OmapiProtocolException ex)

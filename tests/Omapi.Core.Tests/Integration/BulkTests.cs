@@ -189,5 +189,47 @@ namespace Omapi.Core.Tests.Integration
             Assert.True(stress.IsRunning, "dhcpd aborted: " + stress.ReadLogTail());
             Assert.DoesNotContain("REQUIRE", stress.ReadLog(), StringComparison.Ordinal); // dst_api.c REQUIRE failure = the s.14 abort
         }
+
+        [Fact]
+        public async Task Synchronous_single_lookups_share_the_connections_of_a_running_scan()
+        {
+            // GetLease reads its own reply when its connection is idle and waits like an async request when the scan's
+            // read loop owns the socket; either way every answer is the right lease and nothing is left in flight.
+            DhcpdInstance stress = Fixture.ForAlgorithm(DhcpdScenario.StressAlgorithm);
+            OmapiConnectionOptions options = OptionsFor(stress);
+            options.MaxConnections = 4;
+            using OmapiSession session = await OmapiSession.ConnectAsync(options, TestContext.Current.CancellationToken);
+            Dictionary<IPAddress, SeededLease> expected = DhcpdScenario.StressLeases.ToDictionary(l => l.IpAddress);
+            IPAddress[] addresses = DhcpdScenario.StressLeases.Select(l => l.IpAddress).ToArray();
+
+            IEnumerable<IPAddress> input = Enumerable.Repeat(addresses, 20).SelectMany(a => a);
+            using OmapiBulkOperation<IPAddress, OmapiLease> bulk = await session.StartLeaseLookupAsync(input, new OmapiBulkOptions { Connections = 4 }, TestContext.Current.CancellationToken);
+            Task<int> single = Task.Run(() =>
+            {
+                int n = 0;
+                for (int pass = 0; pass < 4; pass++)
+                {
+                    foreach (IPAddress address in addresses)
+                    {
+                        OmapiLease lease = session.GetLease(address, TestContext.Current.CancellationToken);
+                        Assert.Equal(address, lease.IPAddress);
+                        Assert.Equal(expected[address].ClientHostname, lease.ClientHostname);
+                        n++;
+                    }
+                }
+
+                return n;
+            });
+            int scanned = bulk.Results(TestContext.Current.CancellationToken).Count(r => r.Succeeded && expected[r.Key].ClientIdentifierHex == r.Value!.ClientId);
+
+            Assert.Equal(20 * addresses.Length, scanned);
+            Assert.Equal(4 * addresses.Length, await single);
+
+            // Idle again: the synchronous path reads its own replies, the async one still works.
+            Assert.Equal(addresses[0], session.GetLease(addresses[0], TestContext.Current.CancellationToken).IPAddress);
+            Assert.Equal(addresses[1], (await session.GetLeaseAsync(addresses[1], TestContext.Current.CancellationToken)).IPAddress);
+            Assert.All(session.Connections, c => Assert.Equal(0, c.InFlight));
+            Assert.True(stress.IsRunning, "dhcpd aborted: " + stress.ReadLogTail());
+        }
     }
 }

@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Net;
+using System.Threading.Tasks;
 using Omapi.Core;
 using Omapi.Core.Bulk;
 using Omapi.Core.Objects;
@@ -150,7 +151,8 @@ namespace PSOmapi
                 // One address at the prompt: one plain request, no extra connections.
                 foreach (IPAddress address in valid)
                 {
-                    if (TryRun(ct => Core.GetLeaseAsync(address, ct), address, ErrorIds.LeaseNotFound, ErrorIds.ObjectAlreadyExists, out OmapiLease lease))
+                    // Synchronous: this thread reads its own reply (no thread hand-off), see OmapiSession.GetLease.
+                    if (TryRun(ct => Task.FromResult(Core.GetLease(address, ct)), address, ErrorIds.LeaseNotFound, ErrorIds.ObjectAlreadyExists, out OmapiLease lease))
                     {
                         Emit(lease);
                     }

@@ -1,0 +1,280 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using Omapi.Core.Connection;
+using Omapi.Core.Objects;
+using Omapi.Core.Protocol;
+using Omapi.Core.Security;
+using Xunit;
+
+namespace Omapi.Core.Tests.Connection
+{
+    /// <summary>
+    /// OmapiConnection.Send: the caller writes its request and reads its own reply when nobody else reads the socket, and
+    /// shares the socket correctly with the async read loop when somebody does. Each case must leave the connection usable
+    /// (or closed, for a protocol violation) with no request left unanswered and no window bytes leaked.
+    /// </summary>
+    public class SynchronousSendTests
+    {
+        private static readonly OmapiKey Key = new OmapiKey("fake_key", OmapiAlgorithm.HmacSha256, Enumerable.Range(0, 32).Select(i => (byte)(i * 5)).ToArray());
+
+        private static OmapiConnectionOptions Options(FakeOmapiServer server, double requestSeconds = 10) => new OmapiConnectionOptions
+        {
+            Server = "127.0.0.1",
+            Port = server.Port,
+            Key = Key,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            RequestTimeout = TimeSpan.FromSeconds(requestSeconds),
+        };
+
+        private static OmapiRequest Refresh(uint handle) => new OmapiRequest(OmapiOpcode.Refresh, handle, null, null, "refresh " + handle, "refresh");
+
+        private static async Task Serve(FakePeer peer)
+        {
+            await peer.SendIntroAsync();
+            await peer.ReadIntroAsync();
+            await peer.AcceptAuthenticationAsync(Key, 9);
+        }
+
+        /// <summary>A signed UPDATE answering <paramref name="rid"/> that carries the handle asked for, so answers can be told apart.</summary>
+        private static Task Answer(FakePeer peer, OmapiMessage request)
+        {
+            using OmapiMac mac = Key.CreateMac();
+            return peer.SendAsync(new OmapiMessage(OmapiOpcode.Update, request.Handle, 5000 + request.Handle, request.Id, null, new OmapiValueList().Add("state", 2u)) { AuthId = 9 }, mac);
+        }
+
+        [Fact]
+        public async Task The_caller_reads_its_own_reply_on_its_own_thread()
+        {
+            await using var server = new FakeOmapiServer(async (peer, _) =>
+            {
+                await Serve(peer);
+                while (await peer.ReadMessageAsync() is { } request)
+                {
+                    await Answer(peer, request.Message);
+                }
+            });
+            using OmapiConnection c = await OmapiConnection.ConnectAsync(Options(server), TestContext.Current.CancellationToken);
+            int readerThread = 0;
+            c.ReadBatchCompleted += () => readerThread = Environment.CurrentManagedThreadId;
+
+            OmapiMessage reply = await Task.Run(() =>
+            {
+                OmapiMessage r = c.Send(Refresh(41), TestContext.Current.CancellationToken);
+                Assert.Equal(Environment.CurrentManagedThreadId, readerThread); // dispatched here, not on another thread
+                return r;
+            });
+
+            Assert.Equal(41u, reply.Handle);
+            Assert.Equal(0, c.InFlight);
+            Assert.True(c.IsOpen);
+
+            // The async path still works on the same connection afterwards (the read loop starts on demand).
+            OmapiMessage later = await c.SendAsync(Refresh(42), TestContext.Current.CancellationToken);
+            Assert.Equal(42u, later.Handle);
+        }
+
+        [Fact]
+        public async Task A_timeout_fails_only_that_request_and_its_late_reply_is_absorbed()
+        {
+            var answerLate = new TaskCompletionSource();
+            await using var server = new FakeOmapiServer(async (peer, _) =>
+            {
+                await Serve(peer);
+                var first = await peer.ReadMessageAsync();
+                await answerLate.Task;
+                await Answer(peer, first!.Value.Message);
+                while (await peer.ReadMessageAsync() is { } request)
+                {
+                    await Answer(peer, request.Message);
+                }
+            });
+            using OmapiConnection c = await OmapiConnection.ConnectAsync(Options(server, requestSeconds: 0.3), TestContext.Current.CancellationToken);
+
+            var clock = Stopwatch.StartNew();
+            var ex = Assert.Throws<OmapiTimeoutException>(() => c.Send(Refresh(7), TestContext.Current.CancellationToken));
+            Assert.Equal("refresh 7", ex.Operation);
+            Assert.InRange(clock.Elapsed.TotalSeconds, 0.25, 5);
+            Assert.Equal(1, c.InFlight); // still owed by the server
+
+            answerLate.SetResult();
+            OmapiMessage reply = c.Send(Refresh(8), TestContext.Current.CancellationToken);
+            Assert.Equal(8u, reply.Handle); // not the late answer to 7
+            Assert.True(c.IsOpen);
+            await WaitUntil(() => c.InFlight == 0);
+        }
+
+        [Fact]
+        public async Task Cancellation_ends_the_wait_within_milliseconds()
+        {
+            await using var server = new FakeOmapiServer(async (peer, _) =>
+            {
+                await Serve(peer);
+                while (await peer.ReadMessageAsync() != null)
+                {
+                    // never answer
+                }
+            });
+            using OmapiConnection c = await OmapiConnection.ConnectAsync(Options(server), TestContext.Current.CancellationToken);
+            using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(150));
+
+            var clock = Stopwatch.StartNew();
+            Assert.ThrowsAny<OperationCanceledException>(() => c.Send(Refresh(3), stop.Token));
+            Assert.InRange(clock.Elapsed.TotalSeconds, 0.1, 2);
+            Assert.True(c.IsOpen);
+        }
+
+        [Fact]
+        public async Task A_server_that_drops_the_connection_fails_the_wait_at_once()
+        {
+            await using var server = new FakeOmapiServer(async (peer, _) =>
+            {
+                await Serve(peer);
+                await peer.ReadMessageAsync();
+                peer.Dispose();
+            });
+            using OmapiConnection c = await OmapiConnection.ConnectAsync(Options(server), TestContext.Current.CancellationToken);
+
+            var clock = Stopwatch.StartNew();
+            var ex = Assert.Throws<OmapiConnectionException>(() => c.Send(Refresh(3), TestContext.Current.CancellationToken));
+            Assert.Contains("unanswered", ex.Message, StringComparison.Ordinal);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5));
+            Assert.False(c.IsOpen);
+        }
+
+        [Fact]
+        public async Task A_protocol_violation_read_by_the_caller_closes_the_connection()
+        {
+            await using var server = new FakeOmapiServer(async (peer, _) =>
+            {
+                await Serve(peer);
+                var request = await peer.ReadMessageAsync();
+                await peer.SendAsync(FakePeer.Status(request!.Value.Message.Id, 0)); // unsigned on an authenticated connection
+                await peer.ReadMessageAsync();
+            });
+            using OmapiConnection c = await OmapiConnection.ConnectAsync(Options(server), TestContext.Current.CancellationToken);
+
+            var ex = Assert.Throws<OmapiProtocolException>(() => c.Send(Refresh(3), TestContext.Current.CancellationToken));
+            Assert.Contains("not signed", ex.Message, StringComparison.Ordinal);
+            Assert.False(c.IsOpen);
+            Assert.Throws<OmapiProtocolException>(() => c.Send(Refresh(4), TestContext.Current.CancellationToken));
+        }
+
+        [Fact]
+        public async Task Async_requests_sent_while_a_caller_reads_are_answered_whoever_reads_their_replies()
+        {
+            // The server holds the synchronous request's answer until two async requests have arrived, then answers in the
+            // order sync, async 1, and (after a pause, when the synchronous caller has gone) async 2: the caller dispatches
+            // what arrives with its own reply and hands the socket to the async read loop for the rest.
+            var answerLast = new TaskCompletionSource();
+            await using var server = new FakeOmapiServer(async (peer, _) =>
+            {
+                await Serve(peer);
+                var sync = await peer.ReadMessageAsync();
+                var async1 = await peer.ReadMessageAsync();
+                var async2 = await peer.ReadMessageAsync();
+                await Answer(peer, sync!.Value.Message);
+                await Answer(peer, async1!.Value.Message);
+                await answerLast.Task;
+                await Answer(peer, async2!.Value.Message);
+                await peer.ReadMessageAsync();
+            });
+            using OmapiConnection c = await OmapiConnection.ConnectAsync(Options(server), TestContext.Current.CancellationToken);
+
+            var syncDone = new TaskCompletionSource<OmapiMessage>();
+            var caller = new Thread(() =>
+            {
+                try
+                {
+                    syncDone.SetResult(c.Send(Refresh(1), TestContext.Current.CancellationToken));
+                }
+                catch (Exception ex)
+                {
+                    syncDone.SetException(ex);
+                }
+            });
+            caller.Start();
+            await WaitUntil(() => c.InFlight == 1);
+            Task<OmapiMessage> async1 = c.SendAsync(Refresh(2), TestContext.Current.CancellationToken);
+            Task<OmapiMessage> async2 = c.SendAsync(Refresh(3), TestContext.Current.CancellationToken);
+
+            Assert.Equal(1u, (await syncDone.Task).Handle);
+            Assert.Equal(2u, (await async1).Handle);
+            Assert.False(async2.IsCompleted);
+            answerLast.SetResult();
+            Assert.Equal(3u, (await async2).Handle);
+            caller.Join();
+            Assert.Equal(0, c.InFlight);
+        }
+
+        [Fact]
+        public async Task A_synchronous_request_made_while_the_read_loop_runs_waits_like_an_async_one()
+        {
+            var answer = new TaskCompletionSource();
+            await using var server = new FakeOmapiServer(async (peer, _) =>
+            {
+                await Serve(peer);
+                var first = await peer.ReadMessageAsync();
+                var second = await peer.ReadMessageAsync();
+                await answer.Task;
+                await Answer(peer, second!.Value.Message); // out of order: replies are matched by id
+                await Answer(peer, first!.Value.Message);
+                await peer.ReadMessageAsync();
+            });
+            using OmapiConnection c = await OmapiConnection.ConnectAsync(Options(server), TestContext.Current.CancellationToken);
+
+            Task<OmapiMessage> pending = c.SendAsync(Refresh(10), TestContext.Current.CancellationToken);
+            Task<OmapiMessage> sync = Task.Run(() => c.Send(Refresh(11), TestContext.Current.CancellationToken));
+            await WaitUntil(() => c.InFlight == 2);
+            answer.SetResult();
+
+            Assert.Equal(11u, (await sync).Handle);
+            Assert.Equal(10u, (await pending).Handle);
+            Assert.Equal(0, c.InFlight);
+        }
+
+        [Fact]
+        public async Task A_session_notices_an_idle_connection_the_server_closed_and_reconnects_before_sending()
+        {
+            // Nobody reads an idle connection: the session must find out from the socket that the server went away, rather
+            // than send on the dead connection and fail the request.
+            await using var server = new FakeOmapiServer(async (peer, index) =>
+            {
+                await Serve(peer);
+                var request = await peer.ReadMessageAsync();
+                using OmapiMac mac = Key.CreateMac();
+                await peer.SendAsync(new OmapiMessage(OmapiOpcode.Update, 77, 2000 + (uint)index, request!.Value.Message.Id, null, new OmapiValueList()
+                    .Add("ip-address", new byte[] { 198, 51, 100, 9 }).Add("state", 2u)) { AuthId = 9 }, mac);
+                if (index == 0)
+                {
+                    return; // close the connection once it is idle
+                }
+
+                await peer.ReadMessageAsync();
+            });
+            using OmapiSession session = await OmapiSession.ConnectAsync(Options(server), TestContext.Current.CancellationToken);
+            IPAddress address = IPAddress.Parse("198.51.100.9");
+            Assert.Equal(LeaseState.Active, session.GetLease(address, TestContext.Current.CancellationToken).State);
+            await WaitUntil(() => server.Accepted == 1);
+            await Task.Delay(200, TestContext.Current.CancellationToken); // the server's close reaches our socket
+
+            OmapiLease again = session.GetLease(address, TestContext.Current.CancellationToken);
+
+            Assert.Equal(LeaseState.Active, again.State);
+            Assert.Equal(2, server.Accepted);
+        }
+
+        private static async Task WaitUntil(Func<bool> condition)
+        {
+            var clock = Stopwatch.StartNew();
+            while (!condition())
+            {
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "condition not reached within 10 s");
+                await Task.Delay(5, TestContext.Current.CancellationToken);
+            }
+        }
+    }
+}
