@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Net.Sockets;
 using System.Threading;
 using Omapi.Core.Connection;
 using Omapi.Core.Protocol;
@@ -37,6 +38,14 @@ namespace Omapi.Core.Bulk
         private readonly Timer _watchdog;
         private readonly CancellationTokenRegistration _cancellation;
         private readonly Action[] _readBatchHandlers;
+        private readonly bool _drive;
+        private readonly List<OmapiConnection> _driving = new List<OmapiConnection>();
+        private readonly List<Socket> _readable = new List<Socket>();
+        private int _lastDriveTick = Environment.TickCount;
+        private int _detached;
+
+        /// <summary>A driving consumer that has not polled for this long is away (it polls in 20 ms slices while it waits).</summary>
+        private const int ConsumerAwayMs = 100;
         private (long Seq, TKey Key, OmapiRequest Request)? _stash;
         private bool _pushCompleted;
         private bool _sourceDone;
@@ -72,6 +81,16 @@ namespace Omapi.Core.Bulk
                 int index = i;
                 _readBatchHandlers[i] = () => Pump(index);
                 connections[i].ReadBatchCompleted += _readBatchHandlers[i];
+            }
+
+            // Before the first request: a driven connection must not start its own read loop for our replies.
+            _drive = options.ReadOnConsumerThread;
+            if (_drive)
+            {
+                foreach (OmapiConnection connection in connections)
+                {
+                    connection.AttachDriver();
+                }
             }
 
             _cancellation = cancellationToken.Register(() => Stop(new OperationCanceledException(cancellationToken)));
@@ -117,6 +136,13 @@ namespace Omapi.Core.Bulk
         public bool TryTake(out OmapiBulkResult<TKey, TValue> result)
         {
             bool got = _output.TryTake(out result);
+            if (!got && _drive)
+            {
+                // Read whatever has arrived, without waiting.
+                Drive(0);
+                got = _output.TryTake(out result);
+            }
+
             if (got)
             {
                 Taken();
@@ -134,7 +160,7 @@ namespace Omapi.Core.Bulk
             bool got;
             try
             {
-                got = _output.TryTake(out result, Timeout.Infinite, cancellationToken);
+                got = _drive ? TakeDriving(out result, cancellationToken) : _output.TryTake(out result, Timeout.Infinite, cancellationToken);
             }
             catch (InvalidOperationException)
             {
@@ -159,6 +185,104 @@ namespace Omapi.Core.Bulk
             return false;
         }
 
+        /// <summary>
+        /// Take for <see cref="OmapiBulkOptions.ReadOnConsumerThread"/>: while no result is ready, this thread reads the
+        /// connections itself (poll over their sockets in short slices, so cancellation is seen within milliseconds).
+        /// </summary>
+        private bool TakeDriving(out OmapiBulkResult<TKey, TValue> result, CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                if (_output.TryTake(out result))
+                {
+                    return true;
+                }
+
+                if (_output.IsCompleted)
+                {
+                    return false;
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!Drive(20))
+                {
+                    // Someone else reads every live connection (or none is left): wait for their results, in slices.
+                    if (_output.TryTake(out result, 20, cancellationToken))
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// Polls the sockets of the connections nobody else is reading, for up to <paramref name="timeoutMs"/>, and reads and
+        /// dispatches what arrived (replies become results, and each read refills its connection's window). False when there
+        /// was no connection to read. Consumer thread only.
+        /// </summary>
+        private bool Drive(int timeoutMs)
+        {
+            int now = Environment.TickCount;
+            if (unchecked(now - Volatile.Read(ref _lastDriveTick)) > ConsumerAwayMs)
+            {
+                // Back after a while elsewhere: replies unread meanwhile were not the server's silence.
+                lock (_gate)
+                {
+                    for (int i = 0; i < _lastProgress.Length; i++)
+                    {
+                        _lastProgress[i] = now;
+                    }
+                }
+            }
+
+            Volatile.Write(ref _lastDriveTick, now);
+            _driving.Clear();
+            _readable.Clear();
+            for (int i = 0; i < _connections.Length; i++)
+            {
+                if (_connections[i].TryBeginDrive())
+                {
+                    _driving.Add(_connections[i]);
+                    _readable.Add(_connections[i].Socket);
+                }
+            }
+
+            if (_driving.Count == 0)
+            {
+                return false;
+            }
+
+            try
+            {
+                try
+                {
+                    Socket.Select(_readable, null, null, timeoutMs * 1000);
+                }
+                catch (Exception ex) when (ex is ObjectDisposedException || ex is SocketException)
+                {
+                    // A connection was closed meanwhile (e.g. by the stall watchdog); its items have failed. Look again.
+                    _readable.Clear();
+                }
+
+                foreach (OmapiConnection connection in _driving)
+                {
+                    if (_readable.Contains(connection.Socket))
+                    {
+                        connection.DriveRead();
+                    }
+                }
+            }
+            finally
+            {
+                foreach (OmapiConnection connection in _driving)
+                {
+                    connection.EndDrive();
+                }
+            }
+
+            return true;
+        }
+
         /// <summary>All results, in input order, as they arrive (blocking enumeration).</summary>
         public IEnumerable<OmapiBulkResult<TKey, TValue>> Results(CancellationToken cancellationToken = default)
         {
@@ -180,6 +304,14 @@ namespace Omapi.Core.Bulk
             _cancellation.Dispose();
             _watchdog.Dispose();
             _pull?.Dispose();
+            if (_drive && Interlocked.Exchange(ref _detached, 1) == 0)
+            {
+                // Replies still owed are absorbed by the connections' own read loops from now on.
+                foreach (OmapiConnection connection in _connections)
+                {
+                    connection.DetachDriver();
+                }
+            }
         }
 
         private void Taken()
@@ -440,6 +572,13 @@ namespace Omapi.Core.Bulk
         private void CheckStalls()
         {
             int now = Environment.TickCount;
+            if (_drive && unchecked(now - Volatile.Read(ref _lastDriveTick)) > ConsumerAwayMs)
+            {
+                // Driven connections are read only while the consumer waits for results (it polls in 20 ms slices): time
+                // it spends elsewhere is not the server's silence. Drive() restarts the clocks when it comes back.
+                return;
+            }
+
             for (int i = 0; i < _connections.Length; i++)
             {
                 bool stalled;

@@ -45,6 +45,8 @@ namespace Omapi.Core.Connection
         // thread (Send). 1 while someone holds that role. Nobody reads an idle connection unless something watches Closed.
         private int _readerRole;
         private volatile bool _keepReading;
+        private int _drivers;
+        private int _plainOutstanding;
         private byte[] _readBuffer = new byte[16 * 1024];
         private int _readStart;
         private int _readEnd;
@@ -208,6 +210,7 @@ namespace Omapi.Core.Connection
                     ThrowIfClosed();
                     byte[] bytes = OmapiCodec.EncodeCore(message, _sendMac);
                     _pending[id] = pending;
+                    Interlocked.Increment(ref _plainOutstanding);
                     sent = true;
 
                     // One whole message per write, never cancelled half-way (that would corrupt the stream). The window
@@ -490,7 +493,11 @@ namespace Omapi.Core.Connection
                 return;
             }
 
-            _pending.TryRemove(id, out _);
+            if (_pending.TryRemove(id, out _))
+            {
+                Interlocked.Decrement(ref _plainOutstanding);
+            }
+
             if (admitted)
             {
                 _window.Release(pending.RequestBytes, pending.ReplyBytes);
@@ -506,12 +513,13 @@ namespace Omapi.Core.Connection
         }
 
         /// <summary>
-        /// Starts the async read loop unless someone already reads the socket (the loop, or a synchronous caller, which hands
-        /// over when it is done). Called after every write and whenever Closed is watched.
+        /// Starts the async read loop unless someone already reads the socket (the loop, a synchronous caller, which hands
+        /// over when it is done, or a bulk consumer that drives the socket itself) or nothing is owed. Called after every
+        /// write and whenever Closed is watched.
         /// </summary>
         private void EnsureReader()
         {
-            if (_closed.Task.IsCompleted || Interlocked.CompareExchange(ref _readerRole, 1, 0) != 0)
+            if (_closed.Task.IsCompleted || NoReaderNeeded || Interlocked.CompareExchange(ref _readerRole, 1, 0) != 0)
             {
                 return;
             }
@@ -519,16 +527,61 @@ namespace Omapi.Core.Connection
             _ = Task.Run(ReadLoopAsync);
         }
 
+        /// <summary>
+        /// True when the read loop need not (or must not) run: nothing owed, or only bulk replies that a driving consumer
+        /// (<see cref="DriveRead"/>) will read, and nobody watches Closed.
+        /// </summary>
+        private bool NoReaderNeeded => !_keepReading && (_pending.IsEmpty || (Volatile.Read(ref _drivers) > 0 && Volatile.Read(ref _plainOutstanding) == 0));
+
+        /// <summary>A bulk operation's consumer will read this connection itself (<see cref="DriveRead"/>) until it detaches.</summary>
+        internal void AttachDriver() => Interlocked.Increment(ref _drivers);
+
+        /// <summary>The driving consumer is gone: replies still owed are read by the read loop again.</summary>
+        internal void DetachDriver()
+        {
+            Interlocked.Decrement(ref _drivers);
+            EnsureReader();
+        }
+
+        /// <summary>The socket, for a driving consumer's poll over several connections.</summary>
+        internal Socket Socket => _socket;
+
+        /// <summary>
+        /// Takes the reader role if it is free (false if someone else reads); the driving consumer then reads with
+        /// <see cref="DriveRead"/> and gives the role back with <see cref="EndDrive"/>.
+        /// </summary>
+        internal bool TryBeginDrive() => !_closed.Task.IsCompleted && Interlocked.CompareExchange(ref _readerRole, 1, 0) == 0;
+
+        /// <summary>
+        /// Reads what the socket has (call only when it polled readable) and dispatches it, on the caller's thread, which holds
+        /// the reader role. Faults close the connection (its items fail through their callbacks), as in the read loop.
+        /// </summary>
+        internal void DriveRead()
+        {
+            try
+            {
+                ReceiveAndDispatch();
+            }
+            catch (OmapiProtocolException ex)
+            {
+                Close(new OmapiProtocolException(ex.Message + " The connection to " + Endpoint + " was closed.", ex));
+            }
+            catch (Exception ex) when (ex is IOException || ex is SocketException || ex is ObjectDisposedException)
+            {
+                Close(new OmapiConnectionException("The connection to dhcpd at " + Endpoint + " was lost: " + ex.Message, ex));
+            }
+        }
+
+        /// <summary>Gives back the role taken by <see cref="TryBeginDrive"/>.</summary>
+        internal void EndDrive() => ReleaseReader();
+
         /// <summary>Gives up the reader role; if replies are still due (or Closed is watched), someone must go on reading.</summary>
         private void ReleaseReader()
         {
             // A full fence (not just a release): the check below must not be read before the role is given up, or a request
             // registered meanwhile could be left without a reader.
             Interlocked.Exchange(ref _readerRole, 0);
-            if (!_pending.IsEmpty || _keepReading)
-            {
-                EnsureReader();
-            }
+            EnsureReader();
         }
 
         /// <summary>
@@ -630,6 +683,7 @@ namespace Omapi.Core.Connection
 
                     pending = sending;
                     _pending[id] = pending;
+                    Interlocked.Increment(ref _plainOutstanding);
                     _socket.Send(bytes, 0, bytes.Length, SocketFlags.None);
                     Interlocked.Add(ref _bytesSent, bytes.Length);
                     Interlocked.Increment(ref _requestsSent);
@@ -752,12 +806,12 @@ namespace Omapi.Core.Connection
                         return;
                     }
 
-                    if (_pending.IsEmpty && !_keepReading)
+                    if (NoReaderNeeded)
                     {
                         Interlocked.Exchange(ref _readerRole, 0);
 
                         // A request registered after the check above must not be left without a reader.
-                        if ((_pending.IsEmpty && !_keepReading) || Interlocked.CompareExchange(ref _readerRole, 1, 0) != 0)
+                        if (NoReaderNeeded || Interlocked.CompareExchange(ref _readerRole, 1, 0) != 0)
                         {
                             return;
                         }
@@ -800,6 +854,11 @@ namespace Omapi.Core.Connection
                 throw new OmapiProtocolException(string.Format(CultureInfo.InvariantCulture, "The server sent a reply to request id {0}, which this connection never sent or was already answered.", reply.Rid));
             }
 
+            if (pending.Callback == null)
+            {
+                Interlocked.Decrement(ref _plainOutstanding);
+            }
+
             _window.Release(pending.RequestBytes, pending.ReplyBytes);
             _largestReply.AddOrUpdate(pending.ReplyKind, frame.Length, (_, old) => Math.Max(old, frame.Length));
             try
@@ -810,6 +869,11 @@ namespace Omapi.Core.Connection
             {
                 // Put it back so that closing the connection fails this request too, with the same reason, at once.
                 _pending[reply.Rid] = pending;
+                if (pending.Callback == null)
+                {
+                    Interlocked.Increment(ref _plainOutstanding);
+                }
+
                 throw;
             }
 
@@ -875,6 +939,11 @@ namespace Omapi.Core.Connection
             {
                 if (_pending.TryRemove(entry.Key, out Pending? p))
                 {
+                    if (p.Callback == null)
+                    {
+                        Interlocked.Decrement(ref _plainOutstanding);
+                    }
+
                     p.Fail(reason);
                 }
             }

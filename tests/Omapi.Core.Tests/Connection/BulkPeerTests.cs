@@ -17,8 +17,10 @@ namespace Omapi.Core.Tests.Connection
     {
         private static readonly OmapiKey Key = new OmapiKey("bulk_key", OmapiAlgorithm.HmacMd5, Enumerable.Range(0, 32).Select(i => (byte)(i * 3)).ToArray());
 
-        [Fact]
-        public async Task A_dropped_connection_fails_exactly_its_unanswered_items_and_the_others_finish_in_order()
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public async Task A_dropped_connection_fails_exactly_its_unanswered_items_and_the_others_finish_in_order(bool consumerReads)
         {
             var droppedIds = new List<uint>();
             await using var server = new FakeOmapiServer(async (peer, index) =>
@@ -53,7 +55,7 @@ namespace Omapi.Core.Tests.Connection
             using OmapiSession session = await OmapiSession.ConnectAsync(options, TestContext.Current.CancellationToken);
             IPAddress[] input = Enumerable.Range(1, 200).Select(i => new IPAddress(new byte[] { 198, 51, 100, (byte)i })).ToArray();
 
-            using OmapiBulkOperation<IPAddress, OmapiLease> bulk = await session.StartLeaseLookupAsync(input, new OmapiBulkOptions { Connections = 3 }, TestContext.Current.CancellationToken);
+            using OmapiBulkOperation<IPAddress, OmapiLease> bulk = await session.StartLeaseLookupAsync(input, new OmapiBulkOptions { Connections = 3, ReadOnConsumerThread = consumerReads }, TestContext.Current.CancellationToken);
             var results = bulk.Results(TestContext.Current.CancellationToken).ToList();
 
             Assert.Equal(input, results.Select(r => r.Key));

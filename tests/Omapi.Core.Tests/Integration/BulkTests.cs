@@ -29,12 +29,14 @@ namespace Omapi.Core.Tests.Integration
             }
         }
 
-        [Fact]
-        public async Task A_range_over_four_connections_comes_back_in_order_with_failures_only_where_there_is_no_lease()
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public async Task A_range_over_four_connections_comes_back_in_order_with_failures_only_where_there_is_no_lease(bool consumerReads)
         {
             using OmapiSession session = await ConnectMainAsync();
             IPAddress[] input = RangeAndOutside(passes: 10).ToArray();
-            using OmapiBulkOperation<IPAddress, OmapiLease> bulk = await session.StartLeaseLookupAsync(input, new OmapiBulkOptions { Connections = 4 }, TestContext.Current.CancellationToken);
+            using OmapiBulkOperation<IPAddress, OmapiLease> bulk = await session.StartLeaseLookupAsync(input, new OmapiBulkOptions { Connections = 4, ReadOnConsumerThread = consumerReads }, TestContext.Current.CancellationToken);
             var results = bulk.Results(TestContext.Current.CancellationToken).ToList();
 
             Assert.Equal(input.Length, results.Count);
@@ -64,11 +66,13 @@ namespace Omapi.Core.Tests.Integration
             AssertAllDhcpdAlive();
         }
 
-        [Fact]
-        public async Task Keys_pushed_one_by_one_come_back_in_the_order_they_were_added()
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public async Task Keys_pushed_one_by_one_come_back_in_the_order_they_were_added(bool consumerReads)
         {
             using OmapiSession session = await ConnectMainAsync();
-            using OmapiBulkOperation<IPAddress, OmapiLease> bulk = await session.StartLeaseLookupAsync(null, new OmapiBulkOptions { Connections = 2 }, TestContext.Current.CancellationToken);
+            using OmapiBulkOperation<IPAddress, OmapiLease> bulk = await session.StartLeaseLookupAsync(null, new OmapiBulkOptions { Connections = 2, ReadOnConsumerThread = consumerReads }, TestContext.Current.CancellationToken);
             var taken = new List<OmapiBulkResult<IPAddress, OmapiLease>>();
             IPAddress[] input = RangeAndOutside(passes: 2).Reverse().ToArray();
             foreach (IPAddress address in input)
@@ -86,8 +90,10 @@ namespace Omapi.Core.Tests.Integration
             Assert.Equal(input.Count(a => a.GetAddressBytes()[3] is >= 10 and <= 250), taken.Count(r => r.Succeeded));
         }
 
-        [Fact]
-        public async Task Cancelling_stops_at_once_and_the_session_stays_usable()
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public async Task Cancelling_stops_at_once_and_the_session_stays_usable(bool consumerReads)
         {
             using OmapiSession session = await ConnectMainAsync();
             using var cts = new CancellationTokenSource();
@@ -103,7 +109,7 @@ namespace Omapi.Core.Tests.Integration
                 }
             }
 
-            using OmapiBulkOperation<IPAddress, OmapiLease> bulk = await session.StartLeaseLookupAsync(Forever(), new OmapiBulkOptions { Connections = 2 }, cts.Token);
+            using OmapiBulkOperation<IPAddress, OmapiLease> bulk = await session.StartLeaseLookupAsync(Forever(), new OmapiBulkOptions { Connections = 2, ReadOnConsumerThread = consumerReads }, cts.Token);
             int count = 0;
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Task.Run(() =>
             {
@@ -123,11 +129,13 @@ namespace Omapi.Core.Tests.Integration
             Assert.Equal(LeaseState.Free, lease.State);
         }
 
-        [Fact]
-        public async Task A_consumer_that_stops_taking_stops_the_requests_and_memory_stays_bounded()
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public async Task A_consumer_that_stops_taking_stops_the_requests_and_memory_stays_bounded(bool consumerReads)
         {
             using OmapiSession session = await ConnectMainAsync();
-            using OmapiBulkOperation<IPAddress, OmapiLease> bulk = await session.StartLeaseLookupAsync(RangeAndOutside(passes: 200), new OmapiBulkOptions { Connections = 2, MaxBuffered = 64 }, TestContext.Current.CancellationToken);
+            using OmapiBulkOperation<IPAddress, OmapiLease> bulk = await session.StartLeaseLookupAsync(RangeAndOutside(passes: 200), new OmapiBulkOptions { Connections = 2, MaxBuffered = 64, ReadOnConsumerThread = consumerReads }, TestContext.Current.CancellationToken);
             await Task.Delay(500, TestContext.Current.CancellationToken);
             Assert.InRange(bulk.Issued, 1, 65); // at most MaxBuffered (+ one prepared) issued while nobody takes
 
@@ -135,12 +143,14 @@ namespace Omapi.Core.Tests.Integration
             Assert.Equal(200 * (DhcpdScenario.RangeSize + 6), taken);
         }
 
-        [Fact]
-        public async Task A_connection_lost_mid_scan_fails_only_its_own_items_and_the_rest_continue_elsewhere()
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public async Task A_connection_lost_mid_scan_fails_only_its_own_items_and_the_rest_continue_elsewhere(bool consumerReads)
         {
             using OmapiSession session = await ConnectMainAsync();
             IPAddress[] input = RangeAndOutside(passes: 20).ToArray();
-            using OmapiBulkOperation<IPAddress, OmapiLease> bulk = await session.StartLeaseLookupAsync(input, new OmapiBulkOptions { Connections = 3 }, TestContext.Current.CancellationToken);
+            using OmapiBulkOperation<IPAddress, OmapiLease> bulk = await session.StartLeaseLookupAsync(input, new OmapiBulkOptions { Connections = 3, ReadOnConsumerThread = consumerReads }, TestContext.Current.CancellationToken);
             var results = new List<OmapiBulkResult<IPAddress, OmapiLease>>();
             foreach (var r in bulk.Results(TestContext.Current.CancellationToken))
             {
@@ -161,8 +171,10 @@ namespace Omapi.Core.Tests.Integration
             AssertAllDhcpdAlive();
         }
 
-        [Fact]
-        public async Task Stress_at_the_highest_settings_with_varied_reply_sizes_never_aborts_dhcpd()
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public async Task Stress_at_the_highest_settings_with_varied_reply_sizes_never_aborts_dhcpd(bool consumerReads)
         {
             DhcpdInstance stress = Fixture.ForAlgorithm(DhcpdScenario.StressAlgorithm);
             OmapiConnectionOptions options = OptionsFor(stress);
@@ -173,7 +185,7 @@ namespace Omapi.Core.Tests.Integration
 
             // 16 connections, 40 passes over 241 leases whose replies range from ~250 to ~400 bytes (~9,600 lookups).
             IEnumerable<IPAddress> input = Enumerable.Repeat(DhcpdScenario.StressLeases.Select(l => l.IpAddress), 40).SelectMany(a => a);
-            using OmapiBulkOperation<IPAddress, OmapiLease> bulk = await session.StartLeaseLookupAsync(input, new OmapiBulkOptions { Connections = 16 }, TestContext.Current.CancellationToken);
+            using OmapiBulkOperation<IPAddress, OmapiLease> bulk = await session.StartLeaseLookupAsync(input, new OmapiBulkOptions { Connections = 16, ReadOnConsumerThread = consumerReads }, TestContext.Current.CancellationToken);
             int count = 0;
             foreach (OmapiBulkResult<IPAddress, OmapiLease> r in bulk.Results(TestContext.Current.CancellationToken))
             {
@@ -190,8 +202,10 @@ namespace Omapi.Core.Tests.Integration
             Assert.DoesNotContain("REQUIRE", stress.ReadLog(), StringComparison.Ordinal); // dst_api.c REQUIRE failure = the s.14 abort
         }
 
-        [Fact]
-        public async Task Synchronous_single_lookups_share_the_connections_of_a_running_scan()
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public async Task Synchronous_single_lookups_share_the_connections_of_a_running_scan(bool consumerReads)
         {
             // GetLease reads its own reply when its connection is idle and waits like an async request when the scan's
             // read loop owns the socket; either way every answer is the right lease and nothing is left in flight.
@@ -203,7 +217,7 @@ namespace Omapi.Core.Tests.Integration
             IPAddress[] addresses = DhcpdScenario.StressLeases.Select(l => l.IpAddress).ToArray();
 
             IEnumerable<IPAddress> input = Enumerable.Repeat(addresses, 20).SelectMany(a => a);
-            using OmapiBulkOperation<IPAddress, OmapiLease> bulk = await session.StartLeaseLookupAsync(input, new OmapiBulkOptions { Connections = 4 }, TestContext.Current.CancellationToken);
+            using OmapiBulkOperation<IPAddress, OmapiLease> bulk = await session.StartLeaseLookupAsync(input, new OmapiBulkOptions { Connections = 4, ReadOnConsumerThread = consumerReads }, TestContext.Current.CancellationToken);
             Task<int> single = Task.Run(() =>
             {
                 int n = 0;
@@ -230,6 +244,54 @@ namespace Omapi.Core.Tests.Integration
             Assert.Equal(addresses[1], (await session.GetLeaseAsync(addresses[1], TestContext.Current.CancellationToken)).IPAddress);
             Assert.All(session.Connections, c => Assert.Equal(0, c.InFlight));
             Assert.True(stress.IsRunning, "dhcpd aborted: " + stress.ReadLogTail());
+        }
+
+        [Fact]
+        public async Task With_ReadOnConsumerThread_every_reply_is_read_on_the_consumers_thread()
+        {
+            using OmapiSession session = await ConnectMainAsync();
+            using OmapiBulkOperation<IPAddress, OmapiLease> bulk = await session.StartLeaseLookupAsync(RangeAndOutside(passes: 20), new OmapiBulkOptions { Connections = 3, ReadOnConsumerThread = true }, TestContext.Current.CancellationToken);
+            var readers = new System.Collections.Concurrent.ConcurrentDictionary<int, int>();
+            Action record = () => readers.AddOrUpdate(Environment.CurrentManagedThreadId, 1, (_, n) => n + 1);
+            foreach (OmapiConnection c in session.Connections)
+            {
+                c.ReadBatchCompleted += record;
+            }
+
+            try
+            {
+                int consumer = Environment.CurrentManagedThreadId;
+                int count = bulk.Results(TestContext.Current.CancellationToken).Count();
+
+                Assert.Equal(20 * (DhcpdScenario.RangeSize + 6), count);
+                Assert.Equal(new[] { consumer }, readers.Keys.ToArray()); // no other thread read a reply
+            }
+            finally
+            {
+                foreach (OmapiConnection c in session.Connections)
+                {
+                    c.ReadBatchCompleted -= record;
+                }
+            }
+        }
+
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public async Task A_consumer_that_pauses_longer_than_the_stall_timeout_loses_nothing(bool consumerReads)
+        {
+            // With ReadOnConsumerThread nobody reads while the consumer is away: that must not look like a silent server.
+            using OmapiSession session = await ConnectMainAsync();
+            var options = new OmapiBulkOptions { Connections = 2, StallTimeout = TimeSpan.FromMilliseconds(300), ReadOnConsumerThread = consumerReads };
+            using OmapiBulkOperation<IPAddress, OmapiLease> bulk = await session.StartLeaseLookupAsync(RangeAndOutside(passes: 3), options, TestContext.Current.CancellationToken);
+            Assert.True(bulk.Take(out OmapiBulkResult<IPAddress, OmapiLease> first, TestContext.Current.CancellationToken));
+
+            await Task.Delay(1500, TestContext.Current.CancellationToken);
+            var rest = bulk.Results(TestContext.Current.CancellationToken).ToList();
+
+            Assert.Equal(3 * (DhcpdScenario.RangeSize + 6), rest.Count + 1);
+            Assert.DoesNotContain(rest.Append(first), r => r.Error is OmapiTimeoutException || r.Error is OmapiConnectionException);
+            Assert.All(session.Connections, c => Assert.True(c.IsOpen));
         }
     }
 }

@@ -225,7 +225,8 @@ namespace PSOmapi
 
         private bool TryStartBulk(IEnumerable<IPAddress>? keys, out OmapiBulkOperation<IPAddress, OmapiLease>? bulk)
         {
-            var options = new OmapiBulkOptions { Connections = ThrottleLimit };
+            // The pipeline thread reads the sockets while it waits for results: no thread hand-offs, no spinning pool threads.
+            var options = new OmapiBulkOptions { Connections = ThrottleLimit, ReadOnConsumerThread = true };
             Omapi.Core.OmapiSession session = Core;
             try
             {
