@@ -481,6 +481,25 @@ namespace Omapi.Core.Connection
             }
         }
 
+        /// <summary>Remembers the largest reply of each kind (no closure per reply: this runs for every reply).</summary>
+        private void NoteReplySize(string kind, int length)
+        {
+            while (true)
+            {
+                if (!_largestReply.TryGetValue(kind, out int largest))
+                {
+                    if (_largestReply.TryAdd(kind, length))
+                    {
+                        return;
+                    }
+                }
+                else if (length <= largest || _largestReply.TryUpdate(kind, length, largest))
+                {
+                    return;
+                }
+            }
+        }
+
         private int EstimateReply(string kind) =>
             _largestReply.TryGetValue(kind, out int largest) ? largest + _options.ReplyEstimateMargin : Math.Max(_options.InitialReplyEstimate, _options.ReplyEstimateMargin);
 
@@ -860,7 +879,7 @@ namespace Omapi.Core.Connection
             }
 
             _window.Release(pending.RequestBytes, pending.ReplyBytes);
-            _largestReply.AddOrUpdate(pending.ReplyKind, frame.Length, (_, old) => Math.Max(old, frame.Length));
+            NoteReplySize(pending.ReplyKind, frame.Length);
             try
             {
                 Verify(frame, pending);
@@ -962,6 +981,7 @@ namespace Omapi.Core.Connection
                 ReplyKind = replyKind;
                 Description = description;
                 Callback = callback;
+                Completion = callback == null ? new TaskCompletionSource<OmapiMessage>(TaskCreationOptions.RunContinuationsAsynchronously) : null!;
             }
 
             /// <summary>For bulk requests: called on the read loop with the reply or the failure, instead of completing a task.</summary>
@@ -999,7 +1019,8 @@ namespace Omapi.Core.Connection
 
             internal string Description { get; }
 
-            internal TaskCompletionSource<OmapiMessage> Completion { get; } = new TaskCompletionSource<OmapiMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+            /// <summary>For requests without a callback: completed with the reply or the failure. Bulk requests have none.</summary>
+            internal TaskCompletionSource<OmapiMessage> Completion { get; }
         }
     }
 }

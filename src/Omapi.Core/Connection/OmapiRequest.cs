@@ -17,7 +17,7 @@ namespace Omapi.Core.Connection
         /// <param name="replyKind">Requests of one kind have similar reply sizes (e.g. "open lease"); used to estimate reply bytes.</param>
         public OmapiRequest(OmapiOpcode op, uint handle, OmapiValueList? messageValues, OmapiValueList? objectValues, string description, string? replyKind = null)
         {
-            if (op == OmapiOpcode.Status || !Enum.IsDefined(typeof(OmapiOpcode), op))
+            if (op == OmapiOpcode.Status || op < OmapiOpcode.Open || op > OmapiOpcode.Delete)
             {
                 throw new ArgumentOutOfRangeException(nameof(op), op, "A client may send OPEN, REFRESH, UPDATE, NOTIFY or DELETE.");
             }

@@ -161,7 +161,7 @@ namespace Omapi.Core.Protocol
                 return false;
             }
 
-            if (!TryReadList(buffer, offset, count, ref pos, maxMessageSize, out OmapiValueList? objectValues))
+            if (!TryReadList(buffer, offset, count, ref pos, maxMessageSize, out OmapiValueList? objectValues, capacity: 16))
             {
                 return false;
             }
@@ -204,10 +204,10 @@ namespace Omapi.Core.Protocol
             return true;
         }
 
-        private static bool TryReadList(byte[] buffer, int start, int count, ref int pos, int max, out OmapiValueList? list)
+        private static bool TryReadList(byte[] buffer, int start, int count, ref int pos, int max, out OmapiValueList? list, int capacity = 4)
         {
             list = null;
-            var result = new OmapiValueList();
+            var result = new OmapiValueList(capacity);
             while (true)
             {
                 if (pos + 2 > count)

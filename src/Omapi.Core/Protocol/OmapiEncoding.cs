@@ -101,6 +101,8 @@ namespace Omapi.Core.Protocol
             return FromUInt32((uint)seconds);
         }
 
+        private const string HexDigits = "0123456789abcdef";
+
         /// <summary>Formats bytes as lower-case colon hex, e.g. <c>00:11:22:33:44:55</c> (empty for no bytes).</summary>
         public static string ToHex(byte[] value)
         {
@@ -109,18 +111,26 @@ namespace Omapi.Core.Protocol
                 throw new ArgumentNullException(nameof(value));
             }
 
-            var sb = new StringBuilder(value.Length * 3);
-            for (int i = 0; i < value.Length; i++)
+            if (value.Length == 0)
             {
-                if (i > 0)
-                {
-                    sb.Append(':');
-                }
-
-                sb.Append(value[i].ToString("x2", CultureInfo.InvariantCulture));
+                return string.Empty;
             }
 
-            return sb.ToString();
+            // Every lease's MAC and client id pass here: one char array, no string per byte.
+            var chars = new char[(value.Length * 3) - 1];
+            for (int i = 0; i < value.Length; i++)
+            {
+                int at = i * 3;
+                if (i > 0)
+                {
+                    chars[at - 1] = ':';
+                }
+
+                chars[at] = HexDigits[value[i] >> 4];
+                chars[at + 1] = HexDigits[value[i] & 0xF];
+            }
+
+            return new string(chars);
         }
 
         /// <summary>

@@ -56,6 +56,9 @@ namespace Omapi.Core.Protocol
         /// <summary>Creates an empty list.</summary>
         public OmapiValueList() => _items = new List<OmapiValue>();
 
+        /// <summary>Creates an empty list with room for <paramref name="capacity"/> values (the decoder: an object has ~15).</summary>
+        internal OmapiValueList(int capacity) => _items = new List<OmapiValue>(capacity);
+
         /// <summary>Creates a list holding <paramref name="values"/> in order.</summary>
         public OmapiValueList(IEnumerable<OmapiValue> values) => _items = new List<OmapiValue>(values);
 
