@@ -12,8 +12,8 @@
 # 4. Prints the tables of both again as one summary.
 # Exit code: 0 when every lookup returned what was asked, dhcpd survived, and the codec suite ran.
 #
-# End-to-end options (passed through): --leases N (10000) --passes N (2) --warmup N (1000) --workers N[,N] (64,8)
-#   --bulk N[,N] (1,4,8) --single N (5000) --latency N (500) --latency-rounds N (10) --stress-passes N (5) --no-ps --seed N
+# End-to-end options (passed through): --leases N (10000) --passes N (5) --warmup N (1000) --workers N[,N] (64,8)
+#   --bulk N[,N] (1,4,8) --single N (5000) --latency N (500) --latency-rounds N (10) --repeat N (5) --stress-passes N (5) --no-ps --seed N
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -152,6 +152,27 @@ internal sealed class PsBench : IDisposable
     internal Info Describe() => new(EngineVersion, ModuleHarness.ModuleVersion, HasMaxConnections, WideMaxConnections);
 
     /// <summary>The seeded range as "first-last" text, checked lease by lease; no -ThrottleLimit when null.</summary>
+    /// <summary>How many times each bulk row runs (--repeat); the row reports the run with the median rate.</summary>
+    internal static int Repeats { get; set; } = 5;
+
+    /// <summary>
+    /// Runs a row <see cref="Repeats"/> times and keeps the run with the median rate (its CPU and counts), naming the
+    /// spread; a run that failed is kept instead, so no failure hides behind a median.
+    /// </summary>
+    internal static PsRow Median(Func<PsRow> run)
+    {
+        var rows = Enumerable.Range(0, Math.Max(1, Repeats)).Select(_ => run()).ToList();
+        PsRow? failed = rows.FirstOrDefault(r => !r.Ok);
+        if (failed is not null || rows.Count == 1)
+        {
+            return failed ?? rows[0];
+        }
+
+        List<PsRow> sorted = rows.OrderBy(r => r.Rate).ToList();
+        PsRow median = sorted[sorted.Count / 2];
+        return median with { Name = string.Create(CultureInfo.InvariantCulture, $"{median.Name} (median of {rows.Count}: {sorted[0].Rate:N0}-{sorted[^1].Rate:N0}/s)") };
+    }
+
     internal PsRow Range(string name, int? throttleLimit, bool wide)
     {
         string session = wide ? " -Session $wide" : string.Empty;
