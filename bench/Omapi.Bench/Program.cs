@@ -174,7 +174,7 @@ internal static class Program
     {
         Console.WriteLine($"bench: PowerShell engine {PsBench.EngineVersion}: importing {PSOmapi.Tests.ModuleHarness.ManifestPath}");
         using PsBench ps = PsBench.Start(dhcpd, session);
-        Console.WriteLine($"bench: Connect-Omapi -MaxConnections: {(ps.HasMaxConnections ? "available; the wide session uses 16" : "NOT available; every module session has the core's default of 4 connections")}");
+        Console.WriteLine($"bench: Connect-Omapi -MaxConnections: {(ps.HasMaxConnections ? "available; the wide session uses 16" : "absent; every module session may open up to 16 connections (the core's MaxConnections default)")}");
 
         var warmups = new List<PsRow>
         {
@@ -297,7 +297,7 @@ internal static class Program
             $"at the highest setting: `{widest.Command}` = {widest.Rate:N0} leases/s, {widest.Rate / oneRate:F1}x; target >= 100,000/s: {(widest.Rate >= 100_000 ? "met" : "NOT met")}.");
         sb.AppendLine("module TCP connections = established client sockets to dhcpd's OMAPI port in the namespace (/proc/net/tcp) minus the core sessions' own, after the row: the module's sessions keep the connections their bulk work opened.");
         sb.AppendLine(CultureInfo.InvariantCulture,
-            $"sessions: `$s` = Connect-Omapi defaults (the runspace default; rows without -Session); `$wide` = Connect-Omapi{(info.HasMaxConnections ? " -MaxConnections 16" : " (no -MaxConnections parameter exists, so at most the core's default of 4 connections)")} (rows with -ThrottleLimit).");
+            $"sessions: `$s` = Connect-Omapi defaults (the runspace default; rows without -Session); `$wide` = Connect-Omapi{(info.HasMaxConnections ? " -MaxConnections 16" : " (Connect-Omapi has no -MaxConnections: every session may open up to 16 connections, OmapiConnectionOptions.MaxConnections, and -ThrottleLimit says how many a command uses)")} (rows with -ThrottleLimit).");
         sb.AppendLine("verified: order+content = every lease checked as it reached the host (address in input order, state, MAC, hostname, uid against the seeded data); count = the script's own count; errors only = output dropped by Out-Null.");
 
         LatencyRow rawRow = ps.Latency[0];

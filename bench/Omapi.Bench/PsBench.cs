@@ -77,8 +77,8 @@ internal sealed class PsBench : IDisposable
     /// <summary>True when Connect-Omapi has -MaxConnections (so -ThrottleLimit above 4 can open more connections).</summary>
     internal bool HasMaxConnections { get; private set; }
 
-    /// <summary>The -MaxConnections the wide session was opened with (4, the core's default, when the parameter is absent).</summary>
-    internal int WideMaxConnections { get; private set; } = 4;
+    /// <summary>How many connections the wide session may open: 16 (the core's MaxConnections default; Connect-Omapi has no -MaxConnections).</summary>
+    internal int WideMaxConnections { get; private set; } = 16;
 
     internal static string EngineVersion =>
         typeof(PowerShell).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
