@@ -70,6 +70,23 @@ namespace PSOmapi.Tests
         }
 
         [Fact]
+        public void Many_names_are_looked_up_in_bulk_in_their_order_with_an_error_for_each_missing_one()
+        {
+            // 300 names: the conf hosts over and over, every tenth one missing. Bulk: several connections, input order.
+            string[] known = DhcpdScenario.ConfHosts.Select(h => h.Name).ToArray();
+            string[] names = Enumerable.Range(0, 300).Select(i => i % 10 == 9 ? "psh-missing-" + i : known[i % known.Length]).ToArray();
+            Shell.SetVariable("names", names);
+
+            var hosts = Shell.Invoke("Get-OmapiHost -Name $names");
+
+            Assert.Equal(names.Where(n => !n.StartsWith("psh-missing-", StringComparison.Ordinal)), hosts.Select(h => Prop<string>(h, "Name")));
+            Assert.Equal(30, Shell.Errors.Count);
+            Assert.All(Shell.Errors, e => Assert.Equal("HostNotFound,PSOmapi.GetOmapiHostCommand", e.FullyQualifiedErrorId));
+            Assert.Equal(names.Where(n => n.StartsWith("psh-missing-", StringComparison.Ordinal)), Shell.Errors.Select(e => (string)e.TargetObject));
+            Assert.Equal(4, Convert.ToInt32(Shell.Invoke("(Get-OmapiSession -Default).Connections")[0].BaseObject, System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        [Fact]
         public void Get_OmapiHost_binds_from_the_pipeline_and_a_missing_host_is_non_terminating()
         {
             string[] names = { DhcpdScenario.FixedAddressHost.Name, "psh-missing", DhcpdScenario.GroupHost.Name };

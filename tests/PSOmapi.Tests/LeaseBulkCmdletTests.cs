@@ -100,6 +100,40 @@ namespace PSOmapi.Tests
             Assert.True(Fixture.Main.IsRunning);
         }
 
+        [Fact]
+        public async Task Stopping_a_pipeline_fed_bulk_lookup_hands_its_connections_back_in_order()
+        {
+            // Stopped mid-way, the cmdlet never reaches EndProcessing: disposing it must stop the bulk operation and let the
+            // connections absorb the replies still owed (nothing stays reserved in their windows).
+            using var ps = PowerShell.Create();
+            ps.Runspace = Shell.Runspace;
+            ps.AddScript("& { $i = 0; while ($true) { '198.51.100.' + (10 + ($i++ % 200)) } } | Get-OmapiLease | ForEach-Object { $_ }");
+            IAsyncResult running = ps.BeginInvoke();
+            await Task.Delay(500, TestContext.Current.CancellationToken);
+            Assert.False(running.IsCompleted);
+            Task stop = Task.Factory.FromAsync(ps.BeginStop(null, null), ps.EndStop);
+            Assert.Same(stop, await Task.WhenAny(stop, Task.Delay(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken)));
+            Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
+
+            // The module is loaded by the engine, not referenced: read the connections' InFlight through the session's core.
+            const string InFlight = "$info = Get-OmapiSession -Default; "
+                + "$core = $info.GetType().GetProperty('Core', [System.Reflection.BindingFlags]'NonPublic,Instance').GetValue($info); "
+                + "$core.Connections | ForEach-Object { $_.InFlight }";
+            int[] owed = Shell.Invoke(InFlight).Select(o => (int)o.BaseObject).ToArray();
+            Assert.True(owed.Length >= 2, "the lookup used " + owed.Length + " connection(s)");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (owed.Any(n => n != 0))
+            {
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "replies still owed 10 s after the stop: " + string.Join(", ", owed));
+                await Task.Delay(20, TestContext.Current.CancellationToken);
+                owed = Shell.Invoke(InFlight).Select(o => (int)o.BaseObject).ToArray();
+            }
+
+            var again = Shell.Invoke("Get-OmapiLease -IPAddress $args", "198.51.100.11", "198.51.100.12", "198.51.100.13");
+            Assert.Equal(3, again.Count);
+            Assert.True(Fixture.Main.IsRunning);
+        }
+
         private static uint ToUInt(IPAddress a)
         {
             byte[] b = a.GetAddressBytes();

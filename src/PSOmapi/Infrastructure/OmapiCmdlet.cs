@@ -20,8 +20,17 @@ namespace PSOmapi
         /// <summary>Releases the cancellation source.</summary>
         public void Dispose()
         {
+            ReleaseResources();
             _stopping.Dispose();
             GC.SuppressFinalize(this);
+        }
+
+        /// <summary>
+        /// Releases what the cmdlet still holds when PowerShell disposes it, which it does whether the pipeline completed or
+        /// was stopped (Ctrl+C, Select-Object -First): e.g. a bulk operation EndProcessing never got to finish.
+        /// </summary>
+        protected virtual void ReleaseResources()
+        {
         }
 
         /// <inheritdoc />

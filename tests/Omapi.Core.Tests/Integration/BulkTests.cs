@@ -293,5 +293,64 @@ namespace Omapi.Core.Tests.Integration
             Assert.DoesNotContain(rest.Append(first), r => r.Error is OmapiTimeoutException || r.Error is OmapiConnectionException);
             Assert.All(session.Connections, c => Assert.True(c.IsOpen));
         }
+
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public async Task Hosts_are_looked_up_in_bulk_by_name_in_order_with_not_found_for_the_missing(bool consumerReads)
+        {
+            using OmapiSession session = await ConnectMainAsync();
+            string[] known = DhcpdScenario.ConfHosts.Select(h => h.Name).ToArray();
+            string[] names = Enumerable.Range(0, 200).Select(i => i % 7 == 6 ? "bulk-missing-" + i : known[i % known.Length]).ToArray();
+
+            using OmapiBulkOperation<string, OmapiHost> bulk = await session.StartHostLookupAsync(names, new OmapiBulkOptions { Connections = 3, ReadOnConsumerThread = consumerReads }, TestContext.Current.CancellationToken);
+            var results = bulk.Results(TestContext.Current.CancellationToken).ToList();
+
+            Assert.Equal(names, results.Select(r => r.Key));
+            foreach (OmapiBulkResult<string, OmapiHost> r in results)
+            {
+                if (r.Key.StartsWith("bulk-missing-", StringComparison.Ordinal))
+                {
+                    Assert.IsType<OmapiNotFoundException>(r.Error);
+                }
+                else
+                {
+                    Assert.True(r.Succeeded, r.Error?.ToString());
+                    Assert.Equal(r.Key, r.Value!.Name);
+                    Assert.Equal(DhcpdScenario.ConfHosts.First(h => h.Name == r.Key).HardwareAddress, r.Value.MacAddress);
+                }
+            }
+
+            Assert.Equal(3, session.Connections.Count);
+        }
+
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public async Task Watched_objects_are_refreshed_in_bulk_by_handle(bool consumerReads)
+        {
+            using OmapiSession session = await ConnectMainAsync();
+            SeededLease[] seeded = DhcpdScenario.SeededLeases.Where(l => l.ExpectedState == 2).ToArray();
+            var handles = new List<uint>();
+            foreach (SeededLease l in seeded)
+            {
+                handles.Add((await session.GetLeaseAsync(l.IpAddress, TestContext.Current.CancellationToken)).Handle);
+            }
+
+            IEnumerable<uint> input = Enumerable.Repeat(handles, 30).SelectMany(h => h).Append(0xFFFFFF0u); // and a handle that names nothing
+            using OmapiBulkOperation<uint, OmapiObject> bulk = await session.StartRefreshAsync(input, "lease", new OmapiBulkOptions { Connections = 2, ReadOnConsumerThread = consumerReads }, TestContext.Current.CancellationToken);
+            var results = bulk.Results(TestContext.Current.CancellationToken).ToList();
+
+            Assert.Equal(30 * handles.Count + 1, results.Count);
+            for (int i = 0; i < results.Count - 1; i++)
+            {
+                Assert.True(results[i].Succeeded, results[i].Error?.ToString());
+                OmapiLease lease = OmapiLease.FromObject(results[i].Value!, "main");
+                Assert.Equal(seeded[i % seeded.Length].IpAddress, lease.IPAddress);
+                Assert.Equal(handles[i % handles.Count], results[i].Value!.Handle);
+            }
+
+            Assert.IsAssignableFrom<OmapiServerException>(results[^1].Error);
+        }
     }
 }

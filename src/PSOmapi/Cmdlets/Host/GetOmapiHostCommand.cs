@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using System.Net;
+using Omapi.Core.Bulk;
 using Omapi.Core.Objects;
 
 namespace PSOmapi
@@ -18,6 +19,11 @@ namespace PSOmapi
         private const string MacAddressSet = "MacAddress";
         private const string ClientIdSet = "ClientId";
         private const string IPAddressSet = "IPAddress";
+
+        /// <summary>Connections a bulk lookup of many names uses (Get-OmapiLease's -ThrottleLimit default).</summary>
+        private const int BulkConnections = 4;
+
+        private OmapiBulkOperation<string, OmapiHost>? _bulk;
 
         /// <summary>
         /// Host names (exact, case-sensitive as dhcpd compares them). From the pipeline too. Because names bind by value,
@@ -90,12 +96,87 @@ namespace PSOmapi
 
                     break;
                 default:
-                    foreach (string name in Name)
+                    if (_bulk == null && !MyInvocation.ExpectingInput && Name.Length < 2)
                     {
-                        Output(TryRun(ct => session.GetHostByNameAsync(name, ct), name, ErrorIds.HostNotFound, ErrorIds.HostAlreadyExists, out OmapiHost host), host);
+                        // One name at the prompt: one plain request, no extra connections.
+                        foreach (string name in Name)
+                        {
+                            Output(TryRun(ct => session.GetHostByNameAsync(name, ct), name, ErrorIds.HostNotFound, ErrorIds.HostAlreadyExists, out OmapiHost host), host);
+                        }
+
+                        break;
                     }
 
+                    LookUpNamesInBulk(session);
                     break;
+            }
+        }
+
+        /// <inheritdoc />
+        protected override void EndProcessing()
+        {
+            if (_bulk == null)
+            {
+                return;
+            }
+
+            try
+            {
+                _bulk.CompleteAdding();
+                BulkDrain.Drain(_bulk, wait: true, StopToken, Emit);
+            }
+            finally
+            {
+                _bulk.Dispose();
+                _bulk = null;
+            }
+        }
+
+        /// <inheritdoc />
+        protected override void ReleaseResources()
+        {
+            _bulk?.Dispose();
+            _bulk = null;
+        }
+
+        /// <summary>
+        /// Many names (an array or pipeline input): the same bulk machinery as Get-OmapiLease - several requests in flight
+        /// on several connections, each within dhcpd's byte budget, read by this thread, results in input order.
+        /// </summary>
+        private void LookUpNamesInBulk(Omapi.Core.OmapiSession session)
+        {
+            if (_bulk == null)
+            {
+                var options = new OmapiBulkOptions { Connections = BulkConnections, ReadOnConsumerThread = true };
+                try
+                {
+                    _bulk = Run(ct => session.StartHostLookupAsync(null, options, ct));
+                }
+                catch (Exception ex) when (IsReportable(ex))
+                {
+                    ThrowError(ex, Name, ErrorIds.HostNotFound, ErrorIds.HostAlreadyExists);
+                    return;
+                }
+            }
+
+            foreach (string name in Name)
+            {
+                _bulk.Add(name);
+            }
+
+            // Stream what is ready now; the rest follows with later input or in EndProcessing.
+            BulkDrain.Drain(_bulk, wait: false, StopToken, Emit);
+        }
+
+        private void Emit(OmapiBulkResult<string, OmapiHost> result)
+        {
+            if (result.Succeeded)
+            {
+                WriteObject(result.Value);
+            }
+            else
+            {
+                WriteError(OmapiErrors.ToErrorRecord(result.Error!, result.Key, ErrorIds.HostNotFound, ErrorIds.HostAlreadyExists));
             }
         }
 

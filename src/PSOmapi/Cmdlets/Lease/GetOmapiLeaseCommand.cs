@@ -143,6 +143,14 @@ namespace PSOmapi
             }
         }
 
+        /// <inheritdoc />
+        protected override void ReleaseResources()
+        {
+            // A stopped pipeline never reaches EndProcessing: stop the requests and let the connections absorb the replies.
+            _bulk?.Dispose();
+            _bulk = null;
+        }
+
         private void LookUpAddresses()
         {
             IPAddress[] valid = IPAddress.Where(a => Inputs.TryIPv4(this, a)).ToArray();
