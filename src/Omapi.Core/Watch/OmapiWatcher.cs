@@ -6,6 +6,7 @@ using System.Linq;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
+using Omapi.Core.Bulk;
 using Omapi.Core.Connection;
 using Omapi.Core.Objects;
 
@@ -470,6 +471,74 @@ namespace Omapi.Core.Watch
             }
         }
 
+        /// <summary>
+        /// One poll. Objects whose handle is known are re-read by handle with the bulk engine (issue 5's machinery: the
+        /// requests of one connection go out in batches within its byte budget, no task per request); those without one,
+        /// those whose handle now names something else (dhcpd restarted) or failed, and all of them after a lost
+        /// connection, are looked up by key. A connection failure on any item fails the poll, as a failed request did.
+        /// </summary>
+        private async Task<Observation[]> ObserveAllAsync(OmapiSession session, Entry[] entries, bool byKey, CancellationToken cancellationToken)
+        {
+            var observations = new Observation[entries.Length];
+            var resolved = new bool[entries.Length];
+            int[] byHandle = byKey ? Array.Empty<int>() : Enumerable.Range(0, entries.Length).Where(i => entries[i].Handle != 0).ToArray();
+            if (byHandle.Length > 0)
+            {
+                // Connection 0 only, as every other request of the watcher: its traffic is what the watcher accounts for.
+                var options = new OmapiBulkOptions { Connections = 1, MaxBuffered = Math.Max(64, _options.MaxConcurrentRequests * 16), ReadOnConsumerThread = true };
+                using OmapiBulkOperation<uint, OmapiObject> bulk = await session.StartRefreshAsync(byHandle.Select(i => entries[i].Handle), null, options, cancellationToken).ConfigureAwait(false);
+
+                // The consumer reads the socket itself; it runs on a pool thread so that this async loop does not block.
+                List<OmapiBulkResult<uint, OmapiObject>> results = await Task.Run(() => bulk.Results(cancellationToken).ToList(), cancellationToken).ConfigureAwait(false);
+                for (int k = 0; k < results.Count; k++)
+                {
+                    OmapiBulkResult<uint, OmapiObject> result = results[k];
+                    if (result.Error is Exception error && IsConnectionFailure(error))
+                    {
+                        ExceptionDispatchInfo.Capture(error).Throw();
+                    }
+
+                    Entry entry = entries[byHandle[k]];
+                    object? value = result.Succeeded ? Interpret(session, entry.Target, result.Value!) : null;
+                    if (value != null)
+                    {
+                        observations[byHandle[k]] = new Observation(value, keep: false);
+                        resolved[byHandle[k]] = true;
+                    }
+                }
+            }
+
+            Entry[] rest = Enumerable.Range(0, entries.Length).Where(i => !resolved[i]).Select(i => entries[i]).ToArray();
+            if (rest.Length > 0)
+            {
+                Observation[] byKeyObservations = await ForEachAsync(rest, (e, ct) => ObserveAsync(session, e, byKey: true, ct), cancellationToken).ConfigureAwait(false);
+                int next = 0;
+                for (int i = 0; i < entries.Length; i++)
+                {
+                    if (!resolved[i])
+                    {
+                        observations[i] = byKeyObservations[next++];
+                    }
+                }
+            }
+
+            return observations;
+        }
+
+        /// <summary>A refreshed object as the target's type, or null when it is not the object the target names (any more).</summary>
+        private static object? Interpret(OmapiSession session, OmapiWatchTarget target, OmapiObject refreshed)
+        {
+            try
+            {
+                object value = target.IsLease ? OmapiLease.FromObject(refreshed, session.ServerName) : OmapiHost.FromObject(refreshed, session.ServerName);
+                return target.Matches(value) ? value : null;
+            }
+            catch (OmapiMalformedValueException)
+            {
+                return null;
+            }
+        }
+
         private static async Task<Observation> ObserveAsync(OmapiSession session, Entry entry, bool byKey, CancellationToken cancellationToken)
         {
             OmapiWatchTarget target = entry.Target;
@@ -555,7 +624,7 @@ namespace Omapi.Core.Watch
                         session = _session;
                         before = session.Connection;
                         bool byKey = lost;
-                        observations = await ForEachAsync(entries, (e, ct) => ObserveAsync(session, e, byKey, ct), token).ConfigureAwait(false);
+                        observations = await ObserveAllAsync(session, entries, byKey, token).ConfigureAwait(false);
                     }
                     catch (Exception ex) when (IsConnectionFailure(ex) && !token.IsCancellationRequested)
                     {
