@@ -86,15 +86,7 @@ namespace PSOmapi.Tests
         [Fact]
         public async Task Stopping_a_large_scan_ends_it_at_once()
         {
-            using var ps = PowerShell.Create();
-            ps.Runspace = Shell.Runspace;
-            ps.AddScript("Get-OmapiLease -Range 198.18.0.0/15"); // 131,072 addresses without lease objects
-            IAsyncResult running = ps.BeginInvoke();
-            await Task.Delay(300, TestContext.Current.CancellationToken);
-            Assert.False(running.IsCompleted);
-            Task stop = Task.Factory.FromAsync(ps.BeginStop(null, null), ps.EndStop);
-            Assert.Same(stop, await Task.WhenAny(stop, Task.Delay(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken)));
-            Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
+            await StopWhileRunningAsync("Get-OmapiLease -Range 198.18.0.0/15", 300); // 131,072 addresses without lease objects
 
             Assert.Single(Shell.Invoke("Get-OmapiLease -IPAddress $args[0]", DhcpdScenario.UnseededFreeAddress.ToString()));
             Assert.True(Fixture.Main.IsRunning);
@@ -105,15 +97,7 @@ namespace PSOmapi.Tests
         {
             // Stopped mid-way, the cmdlet never reaches EndProcessing: disposing it must stop the bulk operation and let the
             // connections absorb the replies still owed (nothing stays reserved in their windows).
-            using var ps = PowerShell.Create();
-            ps.Runspace = Shell.Runspace;
-            ps.AddScript("& { $i = 0; while ($true) { '198.51.100.' + (10 + ($i++ % 200)) } } | Get-OmapiLease | ForEach-Object { $_ }");
-            IAsyncResult running = ps.BeginInvoke();
-            await Task.Delay(500, TestContext.Current.CancellationToken);
-            Assert.False(running.IsCompleted);
-            Task stop = Task.Factory.FromAsync(ps.BeginStop(null, null), ps.EndStop);
-            Assert.Same(stop, await Task.WhenAny(stop, Task.Delay(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken)));
-            Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
+            await StopWhileRunningAsync("& { $i = 0; while ($true) { '198.51.100.' + (10 + ($i++ % 200)) } } | Get-OmapiLease | ForEach-Object { $_ }", 500);
 
             // The module is loaded by the engine, not referenced: read the connections' InFlight through the session's core.
             const string InFlight = "$info = Get-OmapiSession -Default; "
@@ -132,6 +116,20 @@ namespace PSOmapi.Tests
             var again = Shell.Invoke("Get-OmapiLease -IPAddress $args", "198.51.100.11", "198.51.100.12", "198.51.100.13");
             Assert.Equal(3, again.Count);
             Assert.True(Fixture.Main.IsRunning);
+        }
+
+        /// <summary>Starts <paramref name="script"/> in the shell's runspace, checks it still runs after the delay, stops it (Ctrl+C) and checks it stopped within 20 s.</summary>
+        private async Task StopWhileRunningAsync(string script, int delayMs)
+        {
+            using var ps = PowerShell.Create();
+            ps.Runspace = Shell.Runspace;
+            ps.AddScript(script);
+            IAsyncResult running = ps.BeginInvoke();
+            await Task.Delay(delayMs, TestContext.Current.CancellationToken);
+            Assert.False(running.IsCompleted);
+            Task stop = Task.Factory.FromAsync(ps.BeginStop(null, null), ps.EndStop);
+            Assert.Same(stop, await Task.WhenAny(stop, Task.Delay(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken)));
+            Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
         }
 
         private static uint ToUInt(IPAddress a)

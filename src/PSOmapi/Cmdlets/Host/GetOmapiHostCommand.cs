@@ -113,24 +113,7 @@ namespace PSOmapi
         }
 
         /// <inheritdoc />
-        protected override void EndProcessing()
-        {
-            if (_bulk == null)
-            {
-                return;
-            }
-
-            try
-            {
-                _bulk.CompleteAdding();
-                BulkDrain.Drain(_bulk, wait: true, StopToken, Emit);
-            }
-            finally
-            {
-                _bulk.Dispose();
-                _bulk = null;
-            }
-        }
+        protected override void EndProcessing() => BulkDrain.Finish(ref _bulk, StopToken, Emit);
 
         /// <inheritdoc />
         protected override void ReleaseResources()

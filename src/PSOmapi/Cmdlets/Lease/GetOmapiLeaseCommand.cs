@@ -124,24 +124,7 @@ namespace PSOmapi
         }
 
         /// <inheritdoc />
-        protected override void EndProcessing()
-        {
-            if (_bulk == null)
-            {
-                return;
-            }
-
-            try
-            {
-                _bulk.CompleteAdding();
-                BulkDrain.Drain(_bulk, wait: true, StopToken, r => Emit(r, skipNotFound: false));
-            }
-            finally
-            {
-                _bulk.Dispose();
-                _bulk = null;
-            }
-        }
+        protected override void EndProcessing() => BulkDrain.Finish(ref _bulk, StopToken, r => Emit(r, skipNotFound: false));
 
         /// <inheritdoc />
         protected override void ReleaseResources()
