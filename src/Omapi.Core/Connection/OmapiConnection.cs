@@ -41,8 +41,11 @@ namespace Omapi.Core.Connection
         private long _bytesReceived;
         private long _repliesReceived;
 
-        // The socket has one reader at a time: the async read loop, or a caller doing a synchronous round trip on its own
-        // thread (Send). 1 while someone holds that role. Nobody reads an idle connection unless something watches Closed.
+        // The socket has one reader at a time (docs/design/core-connection.md, "Who reads the socket"): the async read loop,
+        // a caller doing a synchronous round trip on its own thread (Send), or a bulk operation's consumer (a driver).
+        // _readerRole is 1 while someone holds that role. Nobody reads an idle connection unless something watches Closed
+        // (_keepReading); while a driver is attached the loop runs only for requests that are not bulk ones
+        // (_plainOutstanding: requests sent by Send/SendAsync and not answered yet).
         private int _readerRole;
         private volatile bool _keepReading;
         private int _drivers;
