@@ -34,7 +34,7 @@ namespace PSOmapi
         public const string MultipleMatches = "MultipleMatches";
         /// <summary>The lookup keys name different objects.</summary>
         public const string KeyConflict = "KeyConflict";
-        /// <summary>The server refused the key, or a reply failed signature verification.</summary>
+        /// <summary>The server refused the key (unknown name or algorithm, not the omapi-key, wrong secret). A reply whose signature fails verification is <see cref="ProtocolError"/>.</summary>
         public const string AuthenticationFailed = "AuthenticationFailed";
         /// <summary>The connection could not be made or was lost.</summary>
         public const string ConnectionFailed = "ConnectionFailed";
