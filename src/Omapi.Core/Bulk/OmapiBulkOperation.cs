@@ -268,7 +268,7 @@ namespace Omapi.Core.Bulk
                 {
                     if (_readable.Contains(connection.Socket))
                     {
-                        connection.DriveRead();
+                        connection.ReadAvailable();
                     }
                 }
             }

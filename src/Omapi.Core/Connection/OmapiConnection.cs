@@ -551,11 +551,11 @@ namespace Omapi.Core.Connection
 
         /// <summary>
         /// True when the read loop need not (or must not) run: nothing owed, or only bulk replies that a driving consumer
-        /// (<see cref="DriveRead"/>) will read, and nobody watches Closed.
+        /// (<see cref="ReadAvailable"/>) will read, and nobody watches Closed.
         /// </summary>
         private bool NoReaderNeeded => !_keepReading && (_pending.IsEmpty || (Volatile.Read(ref _drivers) > 0 && Volatile.Read(ref _plainOutstanding) == 0));
 
-        /// <summary>A bulk operation's consumer will read this connection itself (<see cref="DriveRead"/>) until it detaches.</summary>
+        /// <summary>A bulk operation's consumer will read this connection itself (<see cref="ReadAvailable"/>) until it detaches.</summary>
         internal void AttachDriver() => Interlocked.Increment(ref _drivers);
 
         /// <summary>The driving consumer is gone: replies still owed are read by the read loop again.</summary>
@@ -570,15 +570,16 @@ namespace Omapi.Core.Connection
 
         /// <summary>
         /// Takes the reader role if it is free (false if someone else reads); the driving consumer then reads with
-        /// <see cref="DriveRead"/> and gives the role back with <see cref="EndDrive"/>.
+        /// <see cref="ReadAvailable"/> and gives the role back with <see cref="EndDrive"/>.
         /// </summary>
         internal bool TryBeginDrive() => !_closed.Task.IsCompleted && Interlocked.CompareExchange(ref _readerRole, 1, 0) == 0;
 
         /// <summary>
         /// Reads what the socket has (call only when it polled readable) and dispatches it, on the caller's thread, which holds
-        /// the reader role. Faults close the connection (its items fail through their callbacks), as in the read loop.
+        /// the reader role (a driving bulk consumer, or <see cref="ProbeOpen"/>). Faults close the connection (waiting
+        /// requests fail with the reason), as in the read loop.
         /// </summary>
-        internal void DriveRead()
+        internal void ReadAvailable()
         {
             try
             {
@@ -628,14 +629,10 @@ namespace Omapi.Core.Connection
                 {
                     // Readable while idle: the server closed (0 bytes), reset, or sent something nobody asked for. Reading it
                     // handles each case the way the read loop does (close, or a protocol error that closes).
-                    ReceiveAndDispatch();
+                    ReadAvailable();
                 }
             }
-            catch (OmapiProtocolException ex)
-            {
-                Close(new OmapiProtocolException(ex.Message + " The connection to " + Endpoint + " was closed.", ex));
-            }
-            catch (Exception ex) when (ex is IOException || ex is SocketException || ex is ObjectDisposedException)
+            catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
             {
                 Close(new OmapiConnectionException("The connection to dhcpd at " + Endpoint + " was lost: " + ex.Message, ex));
             }
@@ -667,12 +664,12 @@ namespace Omapi.Core.Connection
                 return SendAsync(request, cancellationToken).GetAwaiter().GetResult();
             }
 
-
             Pending? pending = null;
             bool reading = true;
             try
             {
-                var message = new OmapiMessage(request.Op, request.Handle, 0, 0, request.MessageValues, request.ObjectValues) { AuthId = _authId };
+                uint id = NextId();
+                var message = new OmapiMessage(request.Op, request.Handle, id, 0, request.MessageValues, request.ObjectValues) { AuthId = _authId };
                 int requestBytes = OmapiCodec.GetEncodedLength(message, _sendMac?.Length ?? 0);
                 int replyBytes = EstimateReply(request.ReplyKind);
                 if (!_window.TryAcquire(requestBytes, replyBytes))
@@ -683,7 +680,6 @@ namespace Omapi.Core.Connection
                 }
 
                 var sending = new Pending(requestBytes, replyBytes, request.ReplyKind, request.Description);
-                uint id = NextId();
                 lock (_writeGate)
                 {
                     if (_closed.Task.IsCompleted)
@@ -695,7 +691,7 @@ namespace Omapi.Core.Connection
                     byte[] bytes;
                     try
                     {
-                        bytes = OmapiCodec.EncodeCore(new OmapiMessage(request.Op, request.Handle, id, 0, request.MessageValues, request.ObjectValues) { AuthId = _authId }, _sendMac);
+                        bytes = OmapiCodec.EncodeCore(message, _sendMac);
                     }
                     catch
                     {
