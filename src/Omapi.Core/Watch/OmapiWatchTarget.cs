@@ -204,17 +204,6 @@ namespace Omapi.Core.Watch
             }
         }
 
-        /// <summary>Re-reads the object by handle (REFRESH). The caller checks <see cref="Matches"/>: after a restart a handle may name another object.</summary>
-        internal async Task<object> RefreshAsync(OmapiSession session, uint handle, CancellationToken cancellationToken)
-        {
-            if (IsLease)
-            {
-                return await session.RefreshLeaseAsync(handle, cancellationToken).ConfigureAwait(false);
-            }
-
-            return await session.RefreshHostAsync(handle, cancellationToken).ConfigureAwait(false);
-        }
-
         /// <summary>True when <paramref name="value"/> is an object this key names (REFRESH does not check the type or key).</summary>
         internal bool Matches(object value)
         {

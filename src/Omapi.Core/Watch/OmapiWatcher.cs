@@ -457,16 +457,11 @@ namespace Omapi.Core.Watch
         {
             try
             {
-                object value = await target.RefreshAsync(session, handle, cancellationToken).ConfigureAwait(false);
-                return target.Matches(value) ? value : null;
+                return Interpret(session, target, await session.RefreshAsync(handle, target.ObjectType, cancellationToken).ConfigureAwait(false));
             }
             catch (OmapiServerException ex) when (!(ex is OmapiAuthenticationException))
             {
                 // Not found (a deleted host), or the handle now names an object of another type: look it up by key.
-                return null;
-            }
-            catch (OmapiMalformedValueException)
-            {
                 return null;
             }
         }
@@ -511,7 +506,7 @@ namespace Omapi.Core.Watch
             Entry[] rest = Enumerable.Range(0, entries.Length).Where(i => !resolved[i]).Select(i => entries[i]).ToArray();
             if (rest.Length > 0)
             {
-                Observation[] byKeyObservations = await ForEachAsync(rest, (e, ct) => ObserveAsync(session, e, byKey: true, ct), cancellationToken).ConfigureAwait(false);
+                Observation[] byKeyObservations = await ForEachAsync(rest, (e, ct) => ObserveByKeyAsync(session, e, ct), cancellationToken).ConfigureAwait(false);
                 int next = 0;
                 for (int i = 0; i < entries.Length; i++)
                 {
@@ -539,21 +534,12 @@ namespace Omapi.Core.Watch
             }
         }
 
-        private static async Task<Observation> ObserveAsync(OmapiSession session, Entry entry, bool byKey, CancellationToken cancellationToken)
+        /// <summary>Looks a watched object up by its key (OPEN), for the entries the by-handle refresh of a poll did not settle.</summary>
+        private static async Task<Observation> ObserveByKeyAsync(OmapiSession session, Entry entry, CancellationToken cancellationToken)
         {
-            OmapiWatchTarget target = entry.Target;
-            if (!byKey && entry.Handle != 0)
-            {
-                object? byHandle = await TryRefreshAsync(session, target, entry.Handle, cancellationToken).ConfigureAwait(false);
-                if (byHandle != null)
-                {
-                    return new Observation(byHandle, keep: false);
-                }
-            }
-
             try
             {
-                return new Observation(await target.OpenAsync(session, cancellationToken).ConfigureAwait(false), keep: false);
+                return new Observation(await entry.Target.OpenAsync(session, cancellationToken).ConfigureAwait(false), keep: false);
             }
             catch (OmapiNotFoundException)
             {
