@@ -483,8 +483,13 @@ namespace Omapi.Core.Watch
                 var options = new OmapiBulkOptions { Connections = 1, MaxBuffered = Math.Max(64, _options.MaxConcurrentRequests * 16), ReadOnConsumerThread = true };
                 using OmapiBulkOperation<uint, OmapiObject> bulk = await session.StartRefreshAsync(byHandle.Select(i => entries[i].Handle), null, options, cancellationToken).ConfigureAwait(false);
 
-                // The consumer reads the socket itself; it runs on a pool thread so that this async loop does not block.
-                List<OmapiBulkResult<uint, OmapiObject>> results = await Task.Run(() => bulk.Results(cancellationToken).ToList(), cancellationToken).ConfigureAwait(false);
+                // Taking the results blocks (the consumer reads the socket itself): on a thread of its own, not a pool thread, so
+                // that a poll neither waits for nor holds one of the pool's threads while the process is busy.
+                List<OmapiBulkResult<uint, OmapiObject>> results = await Task.Factory.StartNew(
+                    () => bulk.Results(cancellationToken).ToList(),
+                    cancellationToken,
+                    TaskCreationOptions.LongRunning,
+                    TaskScheduler.Default).ConfigureAwait(false);
                 for (int k = 0; k < results.Count; k++)
                 {
                     OmapiBulkResult<uint, OmapiObject> result = results[k];
