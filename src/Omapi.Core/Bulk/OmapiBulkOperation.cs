@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Net.Sockets;
+using System.Runtime.ExceptionServices;
 using System.Threading;
 using Omapi.Core.Connection;
 using Omapi.Core.Protocol;
@@ -55,6 +56,7 @@ namespace Omapi.Core.Bulk
         private long _taken;
         private long _outstanding;
         private Exception? _allDeadReason;
+        private ExceptionDispatchInfo? _sourceFault;
 
         internal OmapiBulkOperation(
             OmapiConnection[] connections,
@@ -153,7 +155,8 @@ namespace Omapi.Core.Bulk
 
         /// <summary>
         /// Waits for the next result in input order; false when every result has been taken. Throws
-        /// <see cref="OperationCanceledException"/> when the operation or <paramref name="cancellationToken"/> was cancelled.
+        /// <see cref="OperationCanceledException"/> when the operation or <paramref name="cancellationToken"/> was cancelled,
+        /// and, after the results of every key it gave, the exception the input sequence threw, if it threw one.
         /// </summary>
         public bool Take(out OmapiBulkResult<TKey, TValue> result, CancellationToken cancellationToken = default)
         {
@@ -182,6 +185,7 @@ namespace Omapi.Core.Bulk
                 }
             }
 
+            _sourceFault?.Throw(); // after every item the sequence did give
             return false;
         }
 
@@ -418,10 +422,21 @@ namespace Omapi.Core.Bulk
 
             if (_pull != null)
             {
-                if (_pull.MoveNext())
+                try
                 {
-                    key = _pull.Current;
-                    return true;
+                    if (_pull.MoveNext())
+                    {
+                        key = _pull.Current;
+                        return true;
+                    }
+                }
+#pragma warning disable CA1031 // The caller's sequence failed: its items so far finish, then Take throws its exception.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    // This runs on whichever thread refills a window (a reader's, inside a connection's dispatch): letting it
+                    // escape would take that connection down, or leave the requests of a closing one unfailed.
+                    _sourceFault = ExceptionDispatchInfo.Capture(ex);
                 }
 
                 _sourceDone = true;

@@ -17,6 +17,60 @@ namespace Omapi.Core.Tests.Connection
     {
         private static readonly OmapiKey Key = new OmapiKey("bulk_key", OmapiAlgorithm.HmacMd5, Enumerable.Range(0, 32).Select(i => (byte)(i * 3)).ToArray());
 
+        /// <summary>A peer that answers every lease lookup with an active lease at the address asked for.</summary>
+        internal static FakeOmapiServer AnsweringServer(OmapiKey key) => new FakeOmapiServer(async (peer, _) =>
+        {
+            await peer.SendIntroAsync();
+            await peer.ReadIntroAsync();
+            await peer.AcceptAuthenticationAsync(key, 4);
+            using OmapiMac mac = key.CreateMac();
+            while (await peer.ReadMessageAsync() is (OmapiMessage request, int _))
+            {
+                byte[] ip = request.ObjectValues.Get("ip-address")!;
+                await peer.SendAsync(new OmapiMessage(OmapiOpcode.Update, 100, 9, request.Id, null, new OmapiValueList().Add("ip-address", ip).Add("state", 2u)) { AuthId = 4 }, mac);
+            }
+        });
+
+        internal static IPAddress Address(int i) => new IPAddress(new byte[] { 198, 51, (byte)(i / 250), (byte)(1 + (i % 250)) });
+
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public async Task An_input_sequence_that_throws_gives_its_items_then_its_exception_and_the_connections_stay_open(bool consumerReads)
+        {
+            // The sequence is read by whichever thread refills a window, often a reader inside a connection's dispatch: its
+            // exception must reach the consumer, not take a connection down.
+            await using FakeOmapiServer server = AnsweringServer(Key);
+            var options = new OmapiConnectionOptions { Server = "127.0.0.1", Port = server.Port, Key = Key, RequestTimeout = TimeSpan.FromSeconds(20) };
+            using OmapiSession session = await OmapiSession.ConnectAsync(options, TestContext.Current.CancellationToken);
+            var broken = new InvalidOperationException("test: the input failed");
+            IEnumerable<IPAddress> Input()
+            {
+                for (int i = 0; i < 700; i++)
+                {
+                    yield return Address(i);
+                }
+
+                throw broken;
+            }
+
+            using OmapiBulkOperation<IPAddress, OmapiLease> bulk = await session.StartLeaseLookupAsync(Input(), new OmapiBulkOptions { Connections = 3, ReadOnConsumerThread = consumerReads }, TestContext.Current.CancellationToken);
+            var taken = new List<OmapiBulkResult<IPAddress, OmapiLease>>();
+            var thrown = Assert.Throws<InvalidOperationException>(() =>
+            {
+                foreach (OmapiBulkResult<IPAddress, OmapiLease> r in bulk.Results(TestContext.Current.CancellationToken))
+                {
+                    taken.Add(r);
+                }
+            });
+
+            Assert.Same(broken, thrown);
+            Assert.Equal(Enumerable.Range(0, 700).Select(Address), taken.Select(r => r.Key));
+            Assert.All(taken, r => Assert.True(r.Succeeded, r.Error?.ToString()));
+            Assert.All(session.Connections, c => Assert.True(c.IsOpen));
+            Assert.Equal(Address(3), (await session.GetLeaseAsync(Address(3), TestContext.Current.CancellationToken)).IPAddress);
+        }
+
         [Theory]
         [InlineData(false)]
         [InlineData(true)]
