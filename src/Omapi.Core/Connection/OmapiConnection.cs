@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -605,6 +606,7 @@ namespace Omapi.Core.Connection
             // registered meanwhile could be left without a reader.
             Interlocked.Exchange(ref _readerRole, 0);
             EnsureReader();
+            DisposeReceiveMacIfUnread();
         }
 
         /// <summary>
@@ -708,10 +710,13 @@ namespace Omapi.Core.Connection
                 }
 
                 TimeSpan limit = request.Timeout ?? _options.RequestTimeout;
-                long deadline = Environment.TickCount + (long)Math.Min(limit.TotalMilliseconds, int.MaxValue / 2);
+                // Stopwatch ticks, not Environment.TickCount: that wraps around (first after 24.9 days of uptime), and a wait across the wrap
+                // would otherwise never time out.
+                long started = Stopwatch.GetTimestamp();
+                long limitMs = (long)Math.Min(limit.TotalMilliseconds, int.MaxValue / 2);
                 while (!pending.Completion.Task.IsCompleted)
                 {
-                    long left = deadline - Environment.TickCount;
+                    long left = limitMs - ((Stopwatch.GetTimestamp() - started) * 1000 / Stopwatch.Frequency);
                     if (cancellationToken.IsCancellationRequested || left <= 0)
                     {
                         // The server may still answer: the reply is read (and dropped) by whoever reads next, which returns
@@ -732,7 +737,7 @@ namespace Omapi.Core.Connection
                     }
                 }
             }
-            catch (OmapiProtocolException ex) when (pending != null && !_closed.Task.IsCompleted)
+            catch (OmapiProtocolException ex) when (pending != null)
             {
                 throw Close(new OmapiProtocolException(ex.Message + " The connection to " + Endpoint + " was closed.", ex));
             }
@@ -821,6 +826,7 @@ namespace Omapi.Core.Connection
                 {
                     if (_closed.Task.IsCompleted)
                     {
+                        ReleaseReader();
                         return;
                     }
 
@@ -831,6 +837,7 @@ namespace Omapi.Core.Connection
                         // A request registered after the check above must not be left without a reader.
                         if (NoReaderNeeded || Interlocked.CompareExchange(ref _readerRole, 1, 0) != 0)
                         {
+                            DisposeReceiveMacIfUnread();
                             return;
                         }
 
@@ -845,16 +852,19 @@ namespace Omapi.Core.Connection
             catch (OmapiProtocolException ex)
             {
                 Close(new OmapiProtocolException(ex.Message + " The connection to " + Endpoint + " was closed.", ex));
+                ReleaseReader();
             }
             catch (Exception ex) when (ex is IOException || ex is SocketException || ex is ObjectDisposedException)
             {
                 Close(new OmapiConnectionException("The connection to dhcpd at " + Endpoint + " was lost: " + ex.Message, ex));
+                ReleaseReader();
             }
 #pragma warning disable CA1031 // Anything else is a bug; the connection must not stay "open" with nobody reading it.
             catch (Exception ex)
 #pragma warning restore CA1031
             {
                 Close(new OmapiConnectionException("The connection to dhcpd at " + Endpoint + " was closed after an internal error: " + ex.Message, ex));
+                ReleaseReader();
             }
         }
 
@@ -883,15 +893,11 @@ namespace Omapi.Core.Connection
             {
                 Verify(frame, pending);
             }
-            catch (OmapiProtocolException)
+            catch (OmapiProtocolException ex)
             {
-                // Put it back so that closing the connection fails this request too, with the same reason, at once.
-                _pending[reply.Rid] = pending;
-                if (pending.Callback == null)
-                {
-                    Interlocked.Increment(ref _plainOutstanding);
-                }
-
+                // This request fails with the reason the connection closes for (the caller's Close returns the same one).
+                // Closing here, before failing it, not by putting it back: a Close already under way elsewhere would miss it.
+                pending.Fail(Close(new OmapiProtocolException(ex.Message + " The connection to " + Endpoint + " was closed.", ex)));
                 throw;
             }
 
@@ -953,6 +959,15 @@ namespace Omapi.Core.Connection
             {
             }
 
+            // Every request is registered under the write lock after a check that the connection is open. Taking the lock
+            // here (after the stream is disposed, so no write can hold it for long) waits for a registration in progress:
+            // past this point every request is either in _pending, where the loop below fails it, or was refused. Without
+            // this, a request registered while the loop ran was never answered nor failed (a bulk scan waited forever).
+            lock (_writeGate)
+            {
+                _sendMac?.Dispose(); // writers check the connection is open, under this lock, before signing
+            }
+
             foreach (KeyValuePair<uint, Pending> entry in _pending)
             {
                 if (_pending.TryRemove(entry.Key, out Pending? p))
@@ -966,9 +981,20 @@ namespace Omapi.Core.Connection
                 }
             }
 
-            _sendMac?.Dispose();
-            _receiveMac?.Dispose();
+            DisposeReceiveMacIfUnread();
             return reason;
+        }
+
+        /// <summary>
+        /// Once closed, disposes the receive MAC unless somebody holds the reader role (and may be verifying a reply with it):
+        /// then that reader does it when it gives the role up. Whoever disposes keeps the role, so nobody reads again.
+        /// </summary>
+        private void DisposeReceiveMacIfUnread()
+        {
+            if (_closed.Task.IsCompleted && Interlocked.CompareExchange(ref _readerRole, 1, 0) == 0)
+            {
+                _receiveMac?.Dispose();
+            }
         }
 
         private sealed class Pending
