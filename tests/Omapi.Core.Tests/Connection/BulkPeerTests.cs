@@ -172,7 +172,7 @@ namespace Omapi.Core.Tests.Connection
                     cutMidScan++;
                 }
 
-                cutter.Join();
+                Assert.True(cutter.Join(TimeSpan.FromSeconds(10)), "the cutting thread did not end");
                 rounds++;
             }
 

@@ -91,7 +91,7 @@ namespace Omapi.Core.Tests.Connection
         [Fact]
         public async Task Cancellation_ends_the_wait_and_the_late_reply_is_discarded()
         {
-            var release = new TaskCompletionSource();
+            var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             await using var server = new FakeOmapiServer(async (peer, _) =>
             {
                 await Serve(peer, withKey: false);

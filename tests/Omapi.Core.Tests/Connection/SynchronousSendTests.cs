@@ -80,7 +80,7 @@ namespace Omapi.Core.Tests.Connection
         [Fact]
         public async Task A_timeout_fails_only_that_request_and_its_late_reply_is_absorbed()
         {
-            var answerLate = new TaskCompletionSource();
+            var answerLate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             await using var server = new FakeOmapiServer(async (peer, _) =>
             {
                 await Serve(peer);
@@ -169,7 +169,7 @@ namespace Omapi.Core.Tests.Connection
             // The server holds the synchronous request's answer until two async requests have arrived, then answers in the
             // order sync, async 1, and (after a pause, when the synchronous caller has gone) async 2: the caller dispatches
             // what arrives with its own reply and hands the socket to the async read loop for the rest.
-            var answerLast = new TaskCompletionSource();
+            var answerLast = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             await using var server = new FakeOmapiServer(async (peer, _) =>
             {
                 await Serve(peer);
@@ -184,7 +184,9 @@ namespace Omapi.Core.Tests.Connection
             });
             using OmapiConnection c = await OmapiConnection.ConnectAsync(Options(server), TestContext.Current.CancellationToken);
 
-            var syncDone = new TaskCompletionSource<OmapiMessage>();
+            // Continuations asynchronously: completed inline, the rest of this test would run on the caller thread and end by
+            // joining it - itself - which hung a test run for good (2026-12-02).
+            var syncDone = new TaskCompletionSource<OmapiMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
             var caller = new Thread(() =>
             {
                 try
@@ -206,14 +208,14 @@ namespace Omapi.Core.Tests.Connection
             Assert.False(async2.IsCompleted);
             answerLast.SetResult();
             Assert.Equal(3u, (await async2).Handle);
-            caller.Join();
+            Assert.True(caller.Join(TimeSpan.FromSeconds(10)), "the caller thread did not end");
             Assert.Equal(0, c.InFlight);
         }
 
         [Fact]
         public async Task A_synchronous_request_made_while_the_read_loop_runs_waits_like_an_async_one()
         {
-            var answer = new TaskCompletionSource();
+            var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             await using var server = new FakeOmapiServer(async (peer, _) =>
             {
                 await Serve(peer);
