@@ -60,7 +60,7 @@ public class WatcherRestartTests : DhcpdTestBase
             // dhcpd goes down: the loss is reported at once (the connection closes), not at the next poll.
             TimeSpan since = log.Now;
             await instance.StopAsync(ct);
-            OmapiChange lost = log.WaitFor(c => c.Kind == OmapiChangeKind.ConnectionLost, TimeSpan.FromSeconds(2), since, "connection lost").Change;
+            OmapiChange lost = log.WaitFor(c => c.Kind == OmapiChangeKind.ConnectionLost, TimeSpan.FromSeconds(10), since, "connection lost").Change;
             Assert.Contains(instance.Host, lost.Message, StringComparison.Ordinal);
             Assert.Null(lost.Target);
 
@@ -75,7 +75,7 @@ public class WatcherRestartTests : DhcpdTestBase
             // Reconnect attempts come 1, 2, 4 ... s apart: within ~8 s of the loss here.
             OmapiChange resumed = log.WaitFor(c => c.Kind == OmapiChangeKind.Resumed, TimeSpan.FromSeconds(20), since, "resumed").Change;
             Assert.StartsWith("Watching resumed after", resumed.Message, StringComparison.Ordinal);
-            OmapiChange taken = log.WaitFor(c => c.Key == "lease " + changed && c.Kind == OmapiChangeKind.Appeared, TimeSpan.FromSeconds(2), since, "change made while down").Change;
+            OmapiChange taken = log.WaitFor(c => c.Key == "lease " + changed && c.Kind == OmapiChangeKind.Appeared, TimeSpan.FromSeconds(10), since, "change made while down").Change;
             Assert.True(taken.Sequence > resumed.Sequence);
             WatcherTests.AssertChange(taken, "State", LeaseState.Free, LeaseState.Active);
             WatcherTests.AssertChange(taken, "MacAddress", null, mac);
