@@ -25,9 +25,7 @@ namespace Omapi.Core.Tests.Connection
         /// <summary>A peer that answers every lease lookup with an active lease at the address asked for.</summary>
         internal static FakeOmapiServer AnsweringServer(OmapiKey key) => new FakeOmapiServer(async (peer, _) =>
         {
-            await peer.SendIntroAsync();
-            await peer.ReadIntroAsync();
-            await peer.AcceptAuthenticationAsync(key, 4);
+            await peer.HandshakeAsync(key, 4);
             using OmapiMac mac = key.CreateMac();
             while (await peer.ReadMessageAsync() is (OmapiMessage request, int _))
             {
@@ -46,7 +44,7 @@ namespace Omapi.Core.Tests.Connection
             // The sequence is read by whichever thread refills a window, often a reader inside a connection's dispatch: its
             // exception must reach the consumer, not take a connection down.
             await using FakeOmapiServer server = AnsweringServer(Key);
-            var options = new OmapiConnectionOptions { Server = "127.0.0.1", Port = server.Port, Key = Key, RequestTimeout = TimeSpan.FromSeconds(20) };
+            var options = server.ClientOptions(Key, 20);
             using OmapiSession session = await OmapiSession.ConnectAsync(options, TestContext.Current.CancellationToken);
             var broken = new InvalidOperationException("test: the input failed");
             IEnumerable<IPAddress> Input()
@@ -84,9 +82,7 @@ namespace Omapi.Core.Tests.Connection
             var droppedIds = new List<uint>();
             await using var server = new FakeOmapiServer(async (peer, index) =>
             {
-                await peer.SendIntroAsync();
-                await peer.ReadIntroAsync();
-                await peer.AcceptAuthenticationAsync(Key, 4);
+                await peer.HandshakeAsync(Key, 4);
                 using OmapiMac mac = Key.CreateMac();
                 while (await peer.ReadMessageAsync() is (OmapiMessage request, int _))
                 {
@@ -110,7 +106,7 @@ namespace Omapi.Core.Tests.Connection
                     await peer.SendAsync(new OmapiMessage(OmapiOpcode.Update, 100, 9, request.Id, null, new OmapiValueList().Add("ip-address", ip).Add("state", 2u)) { AuthId = 4 }, mac);
                 }
             });
-            var options = new OmapiConnectionOptions { Server = "127.0.0.1", Port = server.Port, Key = Key, RequestTimeout = TimeSpan.FromSeconds(20) };
+            var options = server.ClientOptions(Key, 20);
             using OmapiSession session = await OmapiSession.ConnectAsync(options, TestContext.Current.CancellationToken);
             IPAddress[] input = Enumerable.Range(1, 200).Select(i => new IPAddress(new byte[] { 198, 51, 100, (byte)i })).ToArray();
 
@@ -139,7 +135,7 @@ namespace Omapi.Core.Tests.Connection
         public async Task A_connection_closed_from_another_thread_mid_scan_never_leaves_an_item_unanswered(bool consumerReads)
         {
             await using FakeOmapiServer server = AnsweringServer(Key);
-            var options = new OmapiConnectionOptions { Server = "127.0.0.1", Port = server.Port, Key = Key, RequestTimeout = TimeSpan.FromSeconds(60) };
+            var options = server.ClientOptions(Key, 60);
             IPAddress[] input = Enumerable.Range(0, 3000).Select(Address).ToArray();
             var random = new Random(7);
             var clock = Stopwatch.StartNew();

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
+using Omapi.Core.Connection;
 using Omapi.Core.Protocol;
 using Omapi.Core.Security;
 
@@ -32,6 +33,17 @@ namespace Omapi.Core.Tests.Connection
         internal int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
         internal int Accepted => Volatile.Read(ref _accepted);
+
+        /// <summary>Options for a client of this peer: 127.0.0.1 and its port, <paramref name="key"/> (null for a peer that
+        /// does not authenticate), 10 s to connect and <paramref name="requestSeconds"/> per request.</summary>
+        internal OmapiConnectionOptions ClientOptions(OmapiKey? key, double requestSeconds = 10) => new OmapiConnectionOptions
+        {
+            Server = "127.0.0.1",
+            Port = Port,
+            Key = key,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            RequestTimeout = TimeSpan.FromSeconds(requestSeconds),
+        };
 
         public async ValueTask DisposeAsync()
         {
@@ -146,6 +158,18 @@ namespace Omapi.Core.Tests.Connection
         internal Task SendAsync(OmapiMessage message, OmapiMac? mac = null) => SendRawAsync(OmapiCodec.EncodeCore(message, mac));
 
         internal async Task SendRawAsync(byte[] bytes) => await _stream.WriteAsync(bytes, _token).ConfigureAwait(false);
+
+        /// <summary>dhcpd's side of connecting: the intro both ways, then, with a key, the authenticator opened as
+        /// <paramref name="authHandle"/>.</summary>
+        internal async Task HandshakeAsync(OmapiKey? key, uint authHandle)
+        {
+            await SendIntroAsync().ConfigureAwait(false);
+            await ReadIntroAsync().ConfigureAwait(false);
+            if (key != null)
+            {
+                await AcceptAuthenticationAsync(key, authHandle).ConfigureAwait(false);
+            }
+        }
 
         /// <summary>Handles the authenticator open and the signed probe the client sends after it.</summary>
         internal async Task AcceptAuthenticationAsync(OmapiKey key, uint authHandle)

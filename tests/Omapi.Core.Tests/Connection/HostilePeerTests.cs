@@ -19,14 +19,7 @@ namespace Omapi.Core.Tests.Connection
     {
         private static readonly OmapiKey Key = new OmapiKey("fake_key", OmapiAlgorithm.HmacSha256, Enumerable.Range(0, 32).Select(i => (byte)(i * 7)).ToArray());
 
-        private static OmapiConnectionOptions Options(FakeOmapiServer server, bool withKey, double requestSeconds = 10) => new OmapiConnectionOptions
-        {
-            Server = "127.0.0.1",
-            Port = server.Port,
-            Key = withKey ? Key : null,
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-            RequestTimeout = TimeSpan.FromSeconds(requestSeconds),
-        };
+        private static OmapiConnectionOptions Options(FakeOmapiServer server, bool withKey, double requestSeconds = 10) => server.ClientOptions(withKey ? Key : null, requestSeconds);
 
         private static async Task<OmapiLease> AskLease(OmapiConnection c)
         {
@@ -34,15 +27,7 @@ namespace Omapi.Core.Tests.Connection
             return OmapiLease.FromObject(OmapiReplies.ExpectObject(reply, "lease", "open lease"), "fake");
         }
 
-        private static async Task Serve(FakePeer peer, bool withKey)
-        {
-            await peer.SendIntroAsync();
-            await peer.ReadIntroAsync();
-            if (withKey)
-            {
-                await peer.AcceptAuthenticationAsync(Key, 9);
-            }
-        }
+        private static Task Serve(FakePeer peer, bool withKey) => peer.HandshakeAsync(withKey ? Key : null, 9);
 
         [Fact]
         public async Task A_server_that_never_answers_gives_a_timeout_naming_the_operation()

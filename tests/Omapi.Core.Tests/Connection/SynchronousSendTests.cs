@@ -21,23 +21,11 @@ namespace Omapi.Core.Tests.Connection
     {
         private static readonly OmapiKey Key = new OmapiKey("fake_key", OmapiAlgorithm.HmacSha256, Enumerable.Range(0, 32).Select(i => (byte)(i * 5)).ToArray());
 
-        private static OmapiConnectionOptions Options(FakeOmapiServer server, double requestSeconds = 10) => new OmapiConnectionOptions
-        {
-            Server = "127.0.0.1",
-            Port = server.Port,
-            Key = Key,
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-            RequestTimeout = TimeSpan.FromSeconds(requestSeconds),
-        };
+        private static OmapiConnectionOptions Options(FakeOmapiServer server, double requestSeconds = 10) => server.ClientOptions(Key, requestSeconds);
 
         private static OmapiRequest Refresh(uint handle) => new OmapiRequest(OmapiOpcode.Refresh, handle, null, null, "refresh " + handle, "refresh");
 
-        private static async Task Serve(FakePeer peer)
-        {
-            await peer.SendIntroAsync();
-            await peer.ReadIntroAsync();
-            await peer.AcceptAuthenticationAsync(Key, 9);
-        }
+        private static Task Serve(FakePeer peer) => peer.HandshakeAsync(Key, 9);
 
         /// <summary>A signed UPDATE answering <paramref name="rid"/> that carries the handle asked for, so answers can be told apart.</summary>
         private static Task Answer(FakePeer peer, OmapiMessage request)
