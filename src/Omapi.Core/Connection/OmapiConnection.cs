@@ -622,7 +622,7 @@ namespace Omapi.Core.Connection
 
             if (Interlocked.CompareExchange(ref _readerRole, 1, 0) != 0)
             {
-                return true; // someone is reading: a close would already be seen by them
+                return !_closed.Task.IsCompleted; // someone is reading (or it closed just now): a close is seen by them
             }
 
             try
