@@ -18,6 +18,8 @@
 #                                    --blame-hang-timeout syntax). A hung test is killed with a mini dump of the test
 #                                    host, its managed stacks are printed (dotnet-dump, installed into the results
 #                                    directory if missing), and the run fails: never a CI run that just times out.
+#              PSOMAPI_TEST_RUN_TIMEOUT   the limit for one project's whole run (default 15m), in case a hang is not in
+#                                    a test (fixture setup or teardown): the namespace is killed and the run fails.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -148,7 +150,7 @@ for project in "${projects[@]}"; do
     # A private TMPDIR per run: the dhcpd fixture's configs (with this run's random keys) go there, and it is
     # removed here even when the run was aborted before the fixture could clean up.
     run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/psomapi-tests.XXXXXX")
-    TMPDIR="$run_tmp" "${ns[@]}" bash -c "$inner" run-tests "$project" "$results" "$trx" "$configuration" \
+    TMPDIR="$run_tmp" timeout --kill-after=30s "${PSOMAPI_TEST_RUN_TIMEOUT:-15m}" "${ns[@]}" bash -c "$inner" run-tests "$project" "$results" "$trx" "$configuration" \
         "${PSOMAPI_TEST_HANG_TIMEOUT:-10m}" "${PSOMAPI_TEST_FILTER:-}" || rc=$?
     rm -rf "$run_tmp"
 
@@ -158,6 +160,9 @@ for project in "${projects[@]}"; do
         print_hang_stacks "${dumps[0]}"
     fi
 
+    if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+        problems+=("$name: the run did not end within ${PSOMAPI_TEST_RUN_TIMEOUT:-15m} and was killed")
+    fi
     if [ ! -s "$results/$trx" ]; then
         problems+=("$name: no TRX results (dotnet test exit code $rc)")
         continue
