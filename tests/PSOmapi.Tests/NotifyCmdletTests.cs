@@ -448,12 +448,38 @@ namespace PSOmapi.Tests
         }
 
         [Fact]
+        public void Addresses_piped_as_text_as_IPAddress_or_as_an_IPAddress_property_are_watched_as_leases()
+        {
+            PSObject subscription = Assert.Single(Shell.Invoke(
+                "$args[0], [ipaddress]$args[1], [pscustomobject]@{ IPAddress = $args[2]; Owner = 'from a CSV row' } | Register-OmapiNotify -IntervalSec 1 -SourceIdentifier piped-addresses -PassThru",
+                Address(131), Address(132), Address(133)));
+            try
+            {
+                Assert.Empty(Shell.Errors);
+                Assert.Equal(new[] { "lease " + Address(131), "lease " + Address(132), "lease " + Address(133) }, Prop<string[]>(subscription, "Watched"));
+                WaitForPolls(subscription, 1);
+                Assert.True(Prop<bool>(subscription, "IsRunning"));
+            }
+            finally
+            {
+                Shell.Invoke("Unregister-OmapiNotify piped-addresses");
+            }
+        }
+
+        [Fact]
         public void Other_objects_piped_in_are_InvalidArgument_and_nothing_to_watch_is_refused()
         {
-            ErrorRecord piped = Shell.ErrorOf("'198.51.100.131' | Register-OmapiNotify -IntervalSec 1");
+            ErrorRecord piped = Shell.ErrorOf("'pc-198-51-100-131' | Register-OmapiNotify -IntervalSec 1");
             Assert.Equal("InvalidArgument,PSOmapi.RegisterOmapiNotifyCommand", piped.FullyQualifiedErrorId);
             Assert.Equal(ErrorCategory.InvalidType, piped.CategoryInfo.Category);
-            Assert.Equal("198.51.100.131", piped.TargetObject);
+            Assert.Equal("pc-198-51-100-131", piped.TargetObject);
+            Assert.Contains("IP addresses", piped.Exception.Message, StringComparison.Ordinal);
+
+            ErrorRecord number = Shell.ErrorOf("[pscustomobject]@{ IPAddress = 42.5 } | Register-OmapiNotify -IntervalSec 1");
+            Assert.Equal("InvalidArgument,PSOmapi.RegisterOmapiNotifyCommand", number.FullyQualifiedErrorId);
+
+            ErrorRecord v6 = Shell.ErrorOf("'2001:db8::1' | Register-OmapiNotify -IntervalSec 1");
+            Assert.Equal("InvalidIPAddress,PSOmapi.RegisterOmapiNotifyCommand", v6.FullyQualifiedErrorId);
 
             ErrorRecord nothing = Shell.ErrorOf("Register-OmapiNotify -SourceIdentifier empty");
             Assert.Equal("InvalidArgument,PSOmapi.RegisterOmapiNotifyCommand", nothing.FullyQualifiedErrorId);
@@ -574,7 +600,7 @@ namespace PSOmapi.Tests
         private static void WaitForPolls(PSObject subscription, long polls)
         {
             long target = Prop<long>(subscription, "Polls") + polls;
-            WaitUntil(() => Prop<long>(subscription, "Polls") >= target, Interval * (polls + 2), polls + " polls");
+            WaitUntil(() => Prop<long>(subscription, "Polls") >= target, Interval * polls + EventDeadline, polls + " polls");
         }
 
         private static PSEventArgs[] Events(ModuleHarness shell, string sourceIdentifier)

@@ -356,10 +356,39 @@ namespace PSOmapi
 
                     break;
                 default:
-                    WriteError(OmapiErrors.Create(ErrorIds.InvalidArgument, ErrorCategory.InvalidType, "Register-OmapiNotify watches leases and hosts (from Get-OmapiLease and Get-OmapiHost); a " + value.GetType().FullName + " cannot be watched. To watch addresses from a file, pass them as -IPAddress (Import-Csv file.csv).IPAddress.", value));
+                    if (AddressOf(item) is IPAddress address)
+                    {
+                        if (Inputs.TryIPv4(this, address))
+                        {
+                            Add(OmapiWatchTarget.ForLease(address), address, fromRange: false);
+                        }
+                        else
+                        {
+                            _inputFailed = true;
+                        }
+
+                        break;
+                    }
+
+                    WriteError(OmapiErrors.Create(ErrorIds.InvalidArgument, ErrorCategory.InvalidType, "Register-OmapiNotify watches leases and hosts (from Get-OmapiLease and Get-OmapiHost) and IP addresses (as text, [IPAddress], or the IPAddress property of an object such as an Import-Csv row); '" + value + "' (a " + value.GetType().FullName + ") is none of these.", value));
                     _inputFailed = true;
                     break;
             }
+        }
+
+        /// <summary>
+        /// The address a piped object stands for, converted as the -IPAddress parameter would convert it: an IPAddress, text
+        /// that is one, or an object whose IPAddress property is either (an Import-Csv row, a custom object). Null otherwise.
+        /// </summary>
+        private static IPAddress? AddressOf(PSObject item)
+        {
+            object value = item.BaseObject;
+            if (!(value is string) && !(value is IPAddress) && item.Properties["IPAddress"]?.Value is object property)
+            {
+                value = property is PSObject wrapped ? wrapped.BaseObject : property;
+            }
+
+            return (value is string || value is IPAddress) && LanguagePrimitives.TryConvertTo(value, out IPAddress? address) ? address : null;
         }
 
         private delegate bool TryParse(Cmdlet cmdlet, string text, out byte[] bytes);
