@@ -588,11 +588,11 @@ namespace Omapi.Core.Connection
             }
             catch (OmapiProtocolException ex)
             {
-                Close(new OmapiProtocolException(ex.Message + " The connection to " + Endpoint + " was closed.", ex));
+                CloseForViolation(ex);
             }
             catch (Exception ex) when (ex is IOException || ex is SocketException || ex is ObjectDisposedException)
             {
-                Close(new OmapiConnectionException("The connection to dhcpd at " + Endpoint + " was lost: " + ex.Message, ex));
+                CloseForLoss(ex);
             }
         }
 
@@ -636,7 +636,7 @@ namespace Omapi.Core.Connection
             }
             catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
             {
-                Close(new OmapiConnectionException("The connection to dhcpd at " + Endpoint + " was lost: " + ex.Message, ex));
+                CloseForLoss(ex);
             }
             finally
             {
@@ -739,7 +739,7 @@ namespace Omapi.Core.Connection
             }
             catch (OmapiProtocolException ex) when (pending != null)
             {
-                throw Close(new OmapiProtocolException(ex.Message + " The connection to " + Endpoint + " was closed.", ex));
+                throw CloseForViolation(ex);
             }
             catch (Exception ex) when ((ex is IOException || ex is SocketException || ex is ObjectDisposedException) && pending != null)
             {
@@ -820,13 +820,13 @@ namespace Omapi.Core.Connection
         /// <summary>Reads while replies are due (or Closed is watched), then gives up the reader role.</summary>
         private async Task ReadLoopAsync()
         {
+            bool holding = true;
             try
             {
                 while (true)
                 {
                     if (_closed.Task.IsCompleted)
                     {
-                        ReleaseReader();
                         return;
                     }
 
@@ -837,7 +837,7 @@ namespace Omapi.Core.Connection
                         // A request registered after the check above must not be left without a reader.
                         if (NoReaderNeeded || Interlocked.CompareExchange(ref _readerRole, 1, 0) != 0)
                         {
-                            DisposeReceiveMacIfUnread();
+                            holding = false;
                             return;
                         }
 
@@ -851,20 +851,28 @@ namespace Omapi.Core.Connection
             }
             catch (OmapiProtocolException ex)
             {
-                Close(new OmapiProtocolException(ex.Message + " The connection to " + Endpoint + " was closed.", ex));
-                ReleaseReader();
+                CloseForViolation(ex);
             }
             catch (Exception ex) when (ex is IOException || ex is SocketException || ex is ObjectDisposedException)
             {
-                Close(new OmapiConnectionException("The connection to dhcpd at " + Endpoint + " was lost: " + ex.Message, ex));
-                ReleaseReader();
+                CloseForLoss(ex);
             }
 #pragma warning disable CA1031 // Anything else is a bug; the connection must not stay "open" with nobody reading it.
             catch (Exception ex)
 #pragma warning restore CA1031
             {
                 Close(new OmapiConnectionException("The connection to dhcpd at " + Endpoint + " was closed after an internal error: " + ex.Message, ex));
-                ReleaseReader();
+            }
+            finally
+            {
+                if (holding)
+                {
+                    ReleaseReader();
+                }
+                else
+                {
+                    DisposeReceiveMacIfUnread(); // given up above; a Close meanwhile could not dispose it under us
+                }
             }
         }
 
@@ -897,7 +905,7 @@ namespace Omapi.Core.Connection
             {
                 // This request fails with the reason the connection closes for (the caller's Close returns the same one).
                 // Closing here, before failing it, not by putting it back: a Close already under way elsewhere would miss it.
-                pending.Fail(Close(new OmapiProtocolException(ex.Message + " The connection to " + Endpoint + " was closed.", ex)));
+                pending.Fail(CloseForViolation(ex));
                 throw;
             }
 
@@ -984,6 +992,12 @@ namespace Omapi.Core.Connection
             DisposeReceiveMacIfUnread();
             return reason;
         }
+
+        /// <summary>Closes for a protocol violation found in what the server sent; returns the reason the connection closed with.</summary>
+        private Exception CloseForViolation(OmapiProtocolException ex) => Close(new OmapiProtocolException(ex.Message + " The connection to " + Endpoint + " was closed.", ex));
+
+        /// <summary>Closes for a failed socket; returns the reason the connection closed with.</summary>
+        private Exception CloseForLoss(Exception ex) => Close(new OmapiConnectionException("The connection to dhcpd at " + Endpoint + " was lost: " + ex.Message, ex));
 
         /// <summary>
         /// Once closed, disposes the receive MAC unless somebody holds the reader role (and may be verifying a reply with it):
