@@ -154,10 +154,10 @@ for project in "${projects[@]}"; do
         "${PSOMAPI_TEST_HANG_TIMEOUT:-10m}" "${PSOMAPI_TEST_FILTER:-}" || rc=$?
     rm -rf "$run_tmp"
 
-    mapfile -t dumps < <(find "$results" -name "$name"'_*hangdump.dmp' 2>/dev/null | head -1)
-    if [ ${#dumps[@]} -gt 0 ]; then
+    dump=$(find "$results" -name "$name"'_*hangdump.dmp' 2>/dev/null | head -1)
+    if [ -n "$dump" ]; then
         problems+=("$name: a test hung and was killed (its name and the stacks are above)")
-        print_hang_stacks "${dumps[0]}"
+        print_hang_stacks "$dump"
     fi
 
     if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
