@@ -102,8 +102,7 @@ internal static class Program
 
             foreach (int connections in bulkConnections)
             {
-                results.Add(await runner.BulkAsync($"BULK ({connections} connection{(connections == 1 ? "" : "s")})", leaseCount * passes, connections, consumerReads: false));
-                results.Add(await runner.BulkAsync($"BULK ({connections} connection{(connections == 1 ? "" : "s")}, consumer reads)", leaseCount * passes, connections, consumerReads: true));
+                results.Add(await runner.BulkAsync($"BULK ({connections} connection{(connections == 1 ? "" : "s")})", leaseCount * passes, connections));
             }
 
             PsReport? ps = withPs ? await RunPowerShellAsync(dhcpd, session, runner, leaseCount, single, latencyCalls, stressPasses) : null;
@@ -585,10 +584,9 @@ internal sealed class Runner
 
     /// <summary>
     /// The bulk engine: every lookup issued from one sequence over <paramref name="connections"/> connections, results
-    /// taken in order on this thread (which, with <paramref name="consumerReads"/>, also reads the sockets:
-    /// OmapiBulkOptions.ReadOnConsumerThread). Latency per item is not measured here (it is a throughput mode).
+    /// taken in order on this thread. Latency per item is not measured here (it is a throughput mode).
     /// </summary>
-    internal Task<ModeResult> BulkAsync(string name, int lookups, int connections, bool consumerReads = false) =>
+    internal Task<ModeResult> BulkAsync(string name, int lookups, int connections) =>
         MeasureAsync(name, lookups, async latencies =>
         {
             IEnumerable<IPAddress> Addresses()
@@ -599,7 +597,7 @@ internal sealed class Runner
                 }
             }
 
-            using var bulk = await _session.StartLeaseLookupAsync(Addresses(), new OmapiBulkOptions { Connections = connections, ReadOnConsumerThread = consumerReads }).ConfigureAwait(false);
+            using var bulk = await _session.StartLeaseLookupAsync(Addresses(), new OmapiBulkOptions { Connections = connections }).ConfigureAwait(false);
             int k = 0;
             while (bulk.Take(out OmapiBulkResult<IPAddress, OmapiLease> result))
             {

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
-using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
 using Omapi.Core.Bulk;
@@ -26,22 +26,26 @@ namespace Omapi.Core
     }
 
     /// <summary>
-    /// A session with one dhcpd: the operations of OMAPI as typed methods, over a connection that is shared by all callers
-    /// and re-opened (and re-authenticated) on the next call after it is lost. Thread-safe.
+    /// A session with one dhcpd (or a failover pair): the operations of OMAPI as typed methods, over connections that are
+    /// shared by all callers and re-opened (and re-authenticated) when they are lost. Reads that lose their connection are
+    /// asked once more on a new one; changes are never sent twice: when a change's reply is lost, the session reads the object
+    /// back and reports what dhcpd did (<see cref="OmapiWriteResult"/>). Thread-safe.
     /// </summary>
-    public sealed class OmapiSession : IDisposable
+    public sealed partial class OmapiSession : IDisposable
     {
         private readonly IReadOnlyList<OmapiConnectionOptions> _endpoints;
         private readonly SemaphoreSlim _connectLock = new SemaphoreSlim(1, 1);
         private readonly OmapiConnection?[] _pool;
+        private readonly ReplySizes _replySizes = new ReplySizes();
         private volatile OmapiConnectionOptions _options;
         private volatile bool _disposed;
         private long _reconnects;
 
-        private OmapiSession(IReadOnlyList<OmapiConnectionOptions> endpoints, OmapiConnectionOptions current, OmapiConnection connection)
+        private OmapiSession(IReadOnlyList<OmapiConnectionOptions> endpoints, OmapiConnectionOptions current, OmapiConnection connection, ReplySizes sizes)
         {
             _endpoints = endpoints;
             _options = current;
+            _replySizes = sizes;
             _pool = new OmapiConnection?[current.MaxConnections];
             _pool[0] = connection;
         }
@@ -67,6 +71,9 @@ namespace Omapi.Core
         /// <summary>A copy of the options the session uses.</summary>
         public OmapiConnectionOptions Options => _options.Clone();
 
+        /// <summary>The reply sizes the session's connections have learned (shared by them; see <see cref="Connection.ReplySizes"/>).</summary>
+        public ReplySizes ReplySizes => _replySizes;
+
         /// <summary>True when the current connection is open.</summary>
         public bool IsConnected => Volatile.Read(ref _pool[0])?.IsOpen == true;
 
@@ -77,11 +84,11 @@ namespace Omapi.Core
         public long RequestsSent => Connections.Sum(c => c.RequestsSent);
 
         /// <summary>The session's open connections (statistics).</summary>
-        public System.Collections.Generic.IReadOnlyList<OmapiConnection> Connections
+        public IReadOnlyList<OmapiConnection> Connections
         {
             get
             {
-                var list = new System.Collections.Generic.List<OmapiConnection>();
+                var list = new List<OmapiConnection>();
                 for (int i = 0; i < _pool.Length; i++)
                 {
                     OmapiConnection? c = Volatile.Read(ref _pool[i]);
@@ -95,7 +102,11 @@ namespace Omapi.Core
             }
         }
 
-        /// <summary>Opens the first connection (and authenticates); throws what <see cref="OmapiConnection.ConnectAsync"/> throws.</summary>
+        /// <summary>
+        /// Opens the first connection (and authenticates); throws what <see cref="OmapiConnection.ConnectAsync(OmapiConnectionOptions, CancellationToken)"/>
+        /// throws. A server that accepts and closes before its intro (dhcpd restarting) is tried again as the reconnect
+        /// policy says.
+        /// </summary>
         public static async Task<OmapiSession> ConnectAsync(OmapiConnectionOptions options, CancellationToken cancellationToken = default)
         {
             if (options == null)
@@ -106,22 +117,42 @@ namespace Omapi.Core
             OmapiConnectionOptions copy = options.Clone();
             copy.Validate();
             IReadOnlyList<OmapiConnectionOptions> endpoints = copy.Endpoints();
-            (OmapiConnection connection, OmapiConnectionOptions current) = await ConnectFirstAnsweringAsync(endpoints, cancellationToken).ConfigureAwait(false);
-            return new OmapiSession(endpoints, current, connection);
+            var sizes = new ReplySizes();
+            TimeSpan delay = copy.ReconnectDelay;
+            for (int attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    (OmapiConnection connection, OmapiConnectionOptions current) = await ConnectFirstAnsweringAsync(endpoints, sizes, cancellationToken).ConfigureAwait(false);
+                    return new OmapiSession(endpoints, current, connection, sizes);
+                }
+                catch (OmapiConnectionException ex) when (IsTransient(ex) && attempt < copy.ReconnectAttempts)
+                {
+                    await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                    delay = NextDelay(delay);
+                }
+            }
         }
 
+        private static bool IsTransient(OmapiConnectionException ex) =>
+            ex.Transient || (ex.InnerException is OmapiConnectionException inner && inner.Transient) ||
+            (ex.InnerException is AggregateException all && all.InnerExceptions.All(e => e is OmapiConnectionException c && c.Transient));
+
+        private static TimeSpan NextDelay(TimeSpan delay) => TimeSpan.FromTicks(Math.Min(Math.Max(delay.Ticks, 1) * 2, TimeSpan.FromSeconds(8).Ticks));
+
         /// <summary>
-        /// Connects to the first server that answers. Only "does not answer" (connection refused, unreachable, timed out)
-        /// moves on to the next; a server that answers and refuses (authentication, protocol) is reported as it is.
+        /// Connects to the first server that answers. Only "does not answer" (connection refused, unreachable, timed out,
+        /// closed before the intro) moves on to the next; a server that answers and refuses (authentication, protocol) is
+        /// reported as it is.
         /// </summary>
-        private static async Task<(OmapiConnection, OmapiConnectionOptions)> ConnectFirstAnsweringAsync(IReadOnlyList<OmapiConnectionOptions> endpoints, CancellationToken cancellationToken)
+        private static async Task<(OmapiConnection, OmapiConnectionOptions)> ConnectFirstAnsweringAsync(IReadOnlyList<OmapiConnectionOptions> endpoints, ReplySizes sizes, CancellationToken cancellationToken)
         {
             var failures = new List<Exception>();
             foreach (OmapiConnectionOptions endpoint in endpoints)
             {
                 try
                 {
-                    return (await OmapiConnection.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false), endpoint);
+                    return (await OmapiConnection.ConnectAsync(endpoint, sizes, cancellationToken).ConfigureAwait(false), endpoint);
                 }
                 catch (Exception ex) when ((ex is OmapiConnectionException || ex is OmapiTimeoutException) && endpoints.Count > 1)
                 {
@@ -134,15 +165,61 @@ namespace Omapi.Core
                 failures.Count == 1 ? failures[0] : new AggregateException(failures));
         }
 
-        /// <summary>Sends any request and returns the raw reply (the escape hatch). Reconnects first if the connection was lost.</summary>
+        /// <summary>
+        /// Sends any request and returns the raw reply (the escape hatch). Reconnects first if the connection was lost; never
+        /// sends twice (a failure after the request was written has <see cref="OmapiException.ReplyLost"/> set).
+        /// </summary>
         public async Task<OmapiMessage> SendAsync(OmapiRequest request, CancellationToken cancellationToken = default)
         {
-            OmapiConnection connection = await GetConnectionAsync(cancellationToken).ConfigureAwait(false);
-            return await connection.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            for (int attempt = 0; ; attempt++)
+            {
+                OmapiConnection connection = await GetConnectionAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    return await connection.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OmapiConnectionException ex) when (!ex.ReplyLost && attempt == 0)
+                {
+                    // The connection closed before the request was written: nothing reached dhcpd; send it on a new one.
+                }
+            }
         }
+
+        /// <summary>
+        /// Sends a request that changes nothing (a lookup): reconnects first if needed, and asks once more on a new connection
+        /// when the first one is lost before the reply comes (dhcpd restarting under a script, or another reply on it that
+        /// broke the protocol). A timeout is not retried: the server had its chance.
+        /// </summary>
+        private async Task<OmapiMessage> ReadAsync(OmapiRequest request, CancellationToken cancellationToken)
+        {
+            for (int attempt = 0; ; attempt++)
+            {
+                OmapiConnection connection = await GetConnectionAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    return await connection.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OmapiException ex) when (attempt == 0 && AskAgain(ex))
+                {
+                }
+            }
+        }
+
+        /// <summary>A lookup is asked again when its connection went away under it, or before it was written; not after a timeout.</summary>
+        private static bool AskAgain(OmapiException ex) => ex is OmapiConnectionException || (ex is OmapiProtocolException && ex.ReplyLost);
 
         /// <summary>OPEN: looks up (and with flags creates or updates) an object of <paramref name="type"/> by the given values.</summary>
         public async Task<OmapiObject> OpenAsync(string type, OmapiValueList values, OmapiOpenFlags flags = OmapiOpenFlags.None, string? description = null, CancellationToken cancellationToken = default)
+        {
+            OmapiRequest request = OpenRequest(type, values, flags, description);
+            OmapiMessage reply = flags == OmapiOpenFlags.None
+                ? await ReadAsync(request, cancellationToken).ConfigureAwait(false)
+                : await SendAsync(request, cancellationToken).ConfigureAwait(false);
+            return ReplyChecks.Object(reply, type, request.Description, _options.ResultNumbering);
+        }
+
+        /// <summary>The OPEN request for a type, lookup keys (or values to set) and flags.</summary>
+        public static OmapiRequest OpenRequest(string type, OmapiValueList values, OmapiOpenFlags flags = OmapiOpenFlags.None, string? description = null)
         {
             if (string.IsNullOrEmpty(type))
             {
@@ -166,52 +243,81 @@ namespace Omapi.Core
             }
 
             string what = description ?? ((flags & OmapiOpenFlags.Create) != 0 ? "create " : "open ") + type;
-            var request = new OmapiRequest(OmapiOpcode.Open, 0, message, values, what, "open " + type);
-            OmapiMessage reply = await SendAsync(request, cancellationToken).ConfigureAwait(false);
-            return OmapiReplies.ExpectObject(reply, type, what, _options.ResultNumbering);
+            return new OmapiRequest(OmapiOpcode.Open, 0, message, values, what, "open " + type);
         }
 
-        /// <summary>Creates an object (OPEN with create + exclusive); EXISTS when it is already there.</summary>
+        /// <summary>Creates an object (OPEN with create + exclusive); EXISTS when it is already there. Sent once; a lost reply is an error with <see cref="OmapiException.ReplyLost"/>.</summary>
         public Task<OmapiObject> CreateAsync(string type, OmapiValueList values, string? description = null, CancellationToken cancellationToken = default) =>
             OpenAsync(type, values, OmapiOpenFlags.Create | OmapiOpenFlags.Exclusive, description, cancellationToken);
 
         /// <summary>REFRESH: re-reads an object by handle.</summary>
         public async Task<OmapiObject> RefreshAsync(uint handle, string? type = null, CancellationToken cancellationToken = default)
         {
-            string what = "refresh " + (type ?? "object") + " handle " + handle.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var request = new OmapiRequest(OmapiOpcode.Refresh, handle, null, null, what, "refresh " + (type ?? "object"));
-            OmapiMessage reply = await SendAsync(request, cancellationToken).ConfigureAwait(false);
-            return OmapiReplies.ExpectObject(reply, type, what, _options.ResultNumbering);
+            OmapiRequest request = RefreshRequest(handle, type);
+            OmapiMessage reply = await ReadAsync(request, cancellationToken).ConfigureAwait(false);
+            OmapiObject o = ReplyChecks.Object(reply, type, request.Description, _options.ResultNumbering);
+            ReplyChecks.SameHandle(o, handle, request.Description);
+            return o;
         }
 
-        /// <summary>UPDATE: applies <paramref name="values"/> to the object with this handle.</summary>
+        private static OmapiRequest RefreshRequest(uint handle, string? type) =>
+            new OmapiRequest(OmapiOpcode.Refresh, handle, null, null, "refresh " + (type ?? "object") + " handle " + handle.ToString(CultureInfo.InvariantCulture), "refresh " + (type ?? "object"));
+
+        /// <summary>UPDATE: applies <paramref name="values"/> to the object with this handle (raw: a lost reply is an error with <see cref="OmapiException.ReplyLost"/>).</summary>
         public async Task UpdateAsync(uint handle, OmapiValueList values, string? description = null, CancellationToken cancellationToken = default)
+        {
+            OmapiRequest request = UpdateRequest(handle, values, description);
+            OmapiMessage reply = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+            OmapiReplies.ExpectSuccess(reply, request.Description, _options.ResultNumbering);
+        }
+
+        private static OmapiRequest UpdateRequest(uint handle, OmapiValueList values, string? description)
         {
             if (values == null || values.Count == 0)
             {
                 throw new ArgumentException("An update needs at least one value (dhcpd answers INVALIDARG to an empty update).", nameof(values));
             }
 
-
-            string what = description ?? "update handle " + handle.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var request = new OmapiRequest(OmapiOpcode.Update, handle, null, values, what, "status");
-            OmapiMessage reply = await SendAsync(request, cancellationToken).ConfigureAwait(false);
-            OmapiReplies.ExpectSuccess(reply, what, _options.ResultNumbering);
+            return new OmapiRequest(OmapiOpcode.Update, handle, null, values, description ?? "update handle " + handle.ToString(CultureInfo.InvariantCulture), "status");
         }
 
-        /// <summary>DELETE: removes the object with this handle.</summary>
+        /// <summary>DELETE: removes the object with this handle (raw: a lost reply is an error with <see cref="OmapiException.ReplyLost"/>).</summary>
         public async Task DeleteAsync(uint handle, string? description = null, CancellationToken cancellationToken = default)
         {
-            string what = description ?? "delete handle " + handle.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var request = new OmapiRequest(OmapiOpcode.Delete, handle, null, null, what, "status");
+            OmapiRequest request = DeleteRequest(handle, description);
             OmapiMessage reply = await SendAsync(request, cancellationToken).ConfigureAwait(false);
-            OmapiReplies.ExpectSuccess(reply, what, _options.ResultNumbering);
+            OmapiReplies.ExpectSuccess(reply, request.Description, _options.ResultNumbering);
         }
+
+        /// <summary>
+        /// DELETE of an object that can be looked up again: when the reply is lost, <paramref name="stillExists"/> (a lookup
+        /// that returns false for "not found") tells whether it was deleted.
+        /// </summary>
+        public async Task<OmapiWriteResult> DeleteObjectAsync(uint handle, string description, Func<CancellationToken, Task<bool>> stillExists, CancellationToken cancellationToken = default)
+        {
+            if (stillExists == null)
+            {
+                throw new ArgumentNullException(nameof(stillExists));
+            }
+
+            return await WriteAsync<bool>(
+                DeleteRequest(handle, description),
+                reply =>
+                {
+                    OmapiReplies.ExpectSuccess(reply, description, _options.ResultNumbering);
+                    return true;
+                },
+                async ct => await stillExists(ct).ConfigureAwait(false) ? Verdict<bool>.NotApplied("it is still there") : Verdict<bool>.Applied(true, "it is gone"),
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        private static OmapiRequest DeleteRequest(uint handle, string? description) =>
+            new OmapiRequest(OmapiOpcode.Delete, handle, null, null, description ?? "delete handle " + handle.ToString(CultureInfo.InvariantCulture), "status");
 
         /// <summary>NOTIFY: asks for change notifications. dhcpd 4.4 always refuses (<see cref="OmapiNotSupportedException"/>).</summary>
         public async Task NotifyAsync(uint handle, CancellationToken cancellationToken = default)
         {
-            string what = "ask for notifications on handle " + handle.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            string what = "ask for notifications on handle " + handle.ToString(CultureInfo.InvariantCulture);
             var request = new OmapiRequest(OmapiOpcode.Notify, handle, null, null, what, "status");
             OmapiMessage reply = await SendAsync(request, cancellationToken).ConfigureAwait(false);
             OmapiReplies.ExpectSuccess(reply, what, _options.ResultNumbering);
@@ -220,10 +326,11 @@ namespace Omapi.Core
         // ---- bulk ----
 
         /// <summary>
-        /// Starts a bulk operation: every key becomes one request, spread over up to <see cref="OmapiBulkOptions.Connections"/>
-        /// connections of this session, each within its byte budget; results come back in input order as they arrive.
-        /// Pass <paramref name="keys"/> to read them lazily from a sequence, or null to push them with
-        /// <see cref="OmapiBulkOperation{TKey, TValue}.Add"/>.
+        /// Starts a bulk operation of lookups: every key becomes one request, spread over up to
+        /// <see cref="OmapiBulkOptions.Connections"/> connections of this session, each within its send window; results come
+        /// back in input order as they arrive. Lost connections are re-opened and their requests asked again (so only
+        /// requests that change nothing belong here). Pass <paramref name="keys"/> to read them lazily from a sequence, or null
+        /// to push them with <see cref="OmapiBulkOperation{TKey, TValue}.Add"/>.
         /// </summary>
         public async Task<OmapiBulkOperation<TKey, TValue>> StartBulkAsync<TKey, TValue>(
             IEnumerable<TKey>? keys,
@@ -234,278 +341,25 @@ namespace Omapi.Core
         {
             options ??= new OmapiBulkOptions();
             OmapiConnection[] connections = await GetConnectionsAsync(options.Connections, cancellationToken).ConfigureAwait(false);
-            return new OmapiBulkOperation<TKey, TValue>(connections, keys, makeRequest, interpret, options, _options.RequestTimeout, cancellationToken);
+            return new OmapiBulkOperation<TKey, TValue>(connections, (index, ct) => GetConnectionAsync(index, ct), keys, makeRequest, interpret, options, cancellationToken);
         }
-
-        /// <summary>Looks up the leases of many addresses (see <see cref="StartBulkAsync"/>); a missing lease is an item with <see cref="OmapiNotFoundException"/>.</summary>
-        public Task<OmapiBulkOperation<IPAddress, OmapiLease>> StartLeaseLookupAsync(IEnumerable<IPAddress>? addresses, OmapiBulkOptions? options = null, CancellationToken cancellationToken = default) =>
-            StartBulkAsync(addresses, BulkLeaseRequest, (address, reply) => LeaseFromReply(address, reply), options, cancellationToken);
-
-        /// <summary>Looks up many hosts by name.</summary>
-        public Task<OmapiBulkOperation<string, OmapiHost>> StartHostLookupAsync(IEnumerable<string>? names, OmapiBulkOptions? options = null, CancellationToken cancellationToken = default) =>
-            StartBulkAsync(
-                names,
-                name => new OmapiRequest(OmapiOpcode.Open, 0, new OmapiValueList().Add("type", "host"), new OmapiValueList().Add("name", RequireText(name, nameof(names))), "open host " + name, "open host"),
-                (name, reply) => OmapiHost.FromObject(OmapiReplies.ExpectObject(reply, "host", "open host " + name, _options.ResultNumbering), ServerName),
-                options,
-                cancellationToken);
 
         /// <summary>Re-reads many objects by handle (e.g. watched objects).</summary>
         public Task<OmapiBulkOperation<uint, OmapiObject>> StartRefreshAsync(IEnumerable<uint>? handles, string? type = null, OmapiBulkOptions? options = null, CancellationToken cancellationToken = default) =>
             StartBulkAsync(
                 handles,
-                handle => new OmapiRequest(OmapiOpcode.Refresh, handle, null, null, "refresh " + (type ?? "object") + " handle " + handle.ToString(System.Globalization.CultureInfo.InvariantCulture), "refresh " + (type ?? "object")),
-                (handle, reply) => OmapiReplies.ExpectObject(reply, type, "refresh handle " + handle.ToString(System.Globalization.CultureInfo.InvariantCulture), _options.ResultNumbering),
+                handle => RefreshRequest(handle, type),
+                (handle, reply) =>
+                {
+                    string what = "refresh " + (type ?? "object") + " handle " + handle.ToString(CultureInfo.InvariantCulture);
+                    OmapiObject o = ReplyChecks.Object(reply, type, what, _options.ResultNumbering);
+                    ReplyChecks.SameHandle(o, handle, what);
+                    return o;
+                },
                 options,
                 cancellationToken);
 
-        // ---- leases ----
-
-        /// <summary>The lease for an address (a lease object exists for every address in a range, free ones too).</summary>
-        public async Task<OmapiLease> GetLeaseAsync(IPAddress address, CancellationToken cancellationToken = default)
-        {
-            OmapiMessage reply = await SendAsync(LeaseRequest(address), cancellationToken).ConfigureAwait(false);
-            return LeaseFromReply(address, reply);
-        }
-
-        /// <summary>
-        /// <see cref="GetLeaseAsync"/> for a caller that blocks anyway (PowerShell's pipeline thread): the round trip runs on
-        /// the calling thread, which reads its own reply when the connection is otherwise idle, so no thread hand-off adds to
-        /// the latency. Same results and errors.
-        /// </summary>
-        public OmapiLease GetLease(IPAddress address, CancellationToken cancellationToken = default)
-        {
-            OmapiConnection connection = GetConnectionAsync(cancellationToken).GetAwaiter().GetResult();
-            OmapiMessage reply = connection.Send(LeaseRequest(address), cancellationToken);
-            return LeaseFromReply(address, reply);
-        }
-
-        // Never changed after creation; shared by every lease open so a bulk scan allocates no message-value list per request.
-        private static readonly OmapiValueList LeaseOpenMessage = new OmapiValueList().Add("type", "lease");
-
-        private static OmapiRequest LeaseRequest(IPAddress address) =>
-            new OmapiRequest(OmapiOpcode.Open, 0, LeaseOpenMessage, new OmapiValueList().Add("ip-address", OmapiEncoding.FromIPv4(address)), "open lease " + address, "open lease");
-
-        // Bulk requests: the address goes into a message only when one is needed (the result carries the key).
-        private static OmapiRequest BulkLeaseRequest(IPAddress address) =>
-            new OmapiRequest(OmapiOpcode.Open, 0, LeaseOpenMessage, new OmapiValueList().Add("ip-address", OmapiEncoding.FromIPv4(address)), "open lease", "open lease");
-
-        private OmapiLease LeaseFromReply(IPAddress address, OmapiMessage reply) =>
-            OmapiLease.FromObject(
-                reply.Op == OmapiOpcode.Update ? new OmapiObject("lease", reply.Handle, reply.ObjectValues) : OmapiReplies.ExpectObject(reply, "lease", "open lease " + address, _options.ResultNumbering),
-                ServerName);
-
-        /// <summary>The lease for a hardware address; <see cref="OmapiMultipleMatchesException"/> when several match.</summary>
-        public async Task<OmapiLease> GetLeaseByHardwareAddressAsync(byte[] hardwareAddress, int hardwareType = HardwareAddress.Ethernet, CancellationToken cancellationToken = default)
-        {
-            var keys = new OmapiValueList().Add("hardware-address", hardwareAddress).Add("hardware-type", (uint)hardwareType);
-            OmapiObject o = await OpenAsync("lease", keys, OmapiOpenFlags.None, "open lease for " + HardwareAddress.Format(hardwareAddress), cancellationToken).ConfigureAwait(false);
-            return OmapiLease.FromObject(o, ServerName);
-        }
-
-        /// <summary>The lease for a DHCP client identifier; <see cref="OmapiMultipleMatchesException"/> when several match.</summary>
-        public async Task<OmapiLease> GetLeaseByClientIdAsync(byte[] clientId, CancellationToken cancellationToken = default)
-        {
-            OmapiObject o = await OpenAsync("lease", new OmapiValueList().Add("dhcp-client-identifier", clientId), OmapiOpenFlags.None, "open lease for client id " + OmapiEncoding.ToHex(clientId), cancellationToken).ConfigureAwait(false);
-            return OmapiLease.FromObject(o, ServerName);
-        }
-
-        /// <summary>Re-reads a lease by handle.</summary>
-        public async Task<OmapiLease> RefreshLeaseAsync(uint handle, CancellationToken cancellationToken = default) =>
-            OmapiLease.FromObject(await RefreshAsync(handle, "lease", cancellationToken).ConfigureAwait(false), ServerName);
-
-        /// <summary>
-        /// Changes a lease's end time, flags and state. dhcpd applies a lease's pending next state whenever its end time or
-        /// flags change (an Active lease becomes Free), so the end time and flags go in one UPDATE and the state in a second
-        /// one queued right behind it on the same connection: dhcpd processes both in one pass, and a <see cref="OmapiLeaseChanges.State"/>
-        /// equal to the lease's current state keeps it (e.g. Active) with nothing able to take the address in between.
-        /// </summary>
-        public async Task UpdateLeaseAsync(uint handle, OmapiLeaseChanges changes, CancellationToken cancellationToken = default)
-        {
-            if (changes == null)
-            {
-                throw new ArgumentNullException(nameof(changes));
-            }
-
-            OmapiValueList all = changes.ToValues();
-            var first = new OmapiValueList(all.Where(v => v.Name != "state"));
-            var state = new OmapiValueList(all.Where(v => v.Name == "state"));
-            Task? before = first.Count > 0 ? UpdateAsync(handle, first, "update lease end time/flags", cancellationToken) : null;
-            Task? after = state.Count > 0 ? UpdateAsync(handle, state, "update lease state", cancellationToken) : null;
-            if (before != null)
-            {
-                await before.ConfigureAwait(false);
-            }
-
-            if (after != null)
-            {
-                await after.ConfigureAwait(false);
-            }
-        }
-
-        // ---- hosts ----
-
-        /// <summary>A host by name.</summary>
-        public Task<OmapiHost> GetHostByNameAsync(string name, CancellationToken cancellationToken = default) =>
-            OpenHostAsync(new OmapiValueList().Add("name", RequireText(name, nameof(name))), "open host " + name, cancellationToken);
-
-        /// <summary>A host by hardware address.</summary>
-        public Task<OmapiHost> GetHostByHardwareAddressAsync(byte[] hardwareAddress, int hardwareType = HardwareAddress.Ethernet, CancellationToken cancellationToken = default) =>
-            OpenHostAsync(new OmapiValueList().Add("hardware-address", hardwareAddress).Add("hardware-type", (uint)hardwareType), "open host " + HardwareAddress.Format(hardwareAddress), cancellationToken);
-
-        /// <summary>A host by DHCP client identifier.</summary>
-        public Task<OmapiHost> GetHostByClientIdAsync(byte[] clientId, CancellationToken cancellationToken = default) =>
-            OpenHostAsync(new OmapiValueList().Add("dhcp-client-identifier", clientId), "open host with client id " + OmapiEncoding.ToHex(clientId), cancellationToken);
-
-        /// <summary>
-        /// A host by IP address. dhcpd resolves this through the lease: IP → lease → its hardware address → host, so a host's
-        /// fixed-address alone does not find it.
-        /// </summary>
-        public Task<OmapiHost> GetHostByIPAddressAsync(IPAddress address, CancellationToken cancellationToken = default) =>
-            OpenHostAsync(new OmapiValueList().Add("ip-address", OmapiEncoding.FromIPv4(address)), "open host for " + address, cancellationToken);
-
-        /// <summary>Re-reads a host by handle.</summary>
-        public async Task<OmapiHost> RefreshHostAsync(uint handle, CancellationToken cancellationToken = default) =>
-            OmapiHost.FromObject(await RefreshAsync(handle, "host", cancellationToken).ConfigureAwait(false), ServerName);
-
-        /// <summary>Creates a host (create + exclusive); <see cref="OmapiAlreadyExistsException"/> when it exists.</summary>
-        public async Task<OmapiHost> CreateHostAsync(OmapiHostDefinition definition, CancellationToken cancellationToken = default)
-        {
-            if (definition == null)
-            {
-                throw new ArgumentNullException(nameof(definition));
-            }
-
-            OmapiObject o = await CreateAsync("host", definition.ToValues(), "create host " + (definition.Name ?? string.Empty), cancellationToken).ConfigureAwait(false);
-            return OmapiHost.FromObject(o, ServerName);
-        }
-
-        /// <summary>
-        /// Changes a host's group, statements and fixed addresses, one UPDATE per change in that order. dhcpd applies the
-        /// values of one UPDATE in order and stops at the first it refuses, leaving the earlier ones live but unsaved (a
-        /// restart loses them); one change per request makes every applied change a saved one. On failure the exception's
-        /// operation names the changes already applied.
-        /// </summary>
-        public async Task UpdateHostAsync(uint handle, OmapiHostChanges changes, CancellationToken cancellationToken = default)
-        {
-            if (changes == null)
-            {
-                throw new ArgumentNullException(nameof(changes));
-            }
-
-            var applied = new System.Collections.Generic.List<string>();
-            foreach (OmapiValue change in changes.ToValues())
-            {
-                string what = "set host " + change.Name + (applied.Count == 0 ? string.Empty : " (already applied: " + string.Join(", ", applied) + ")");
-                await UpdateAsync(handle, new OmapiValueList(new[] { change }), what, cancellationToken).ConfigureAwait(false);
-                applied.Add(change.Name);
-            }
-        }
-
-        // ---- groups, classes, subclasses ----
-
-        /// <summary>A named group.</summary>
-        public async Task<OmapiGroup> GetGroupAsync(string name, CancellationToken cancellationToken = default)
-        {
-            OmapiObject o = await OpenAsync("group", new OmapiValueList().Add("name", RequireText(name, nameof(name))), OmapiOpenFlags.None, "open group " + name, cancellationToken).ConfigureAwait(false);
-            return OmapiGroup.FromObject(o, ServerName);
-        }
-
-        /// <summary>Creates a named group; dhcpd requires statements (e.g. <c>option domain-name "x";</c>).</summary>
-        public async Task<OmapiGroup> CreateGroupAsync(string name, string statements, CancellationToken cancellationToken = default)
-        {
-            var values = new OmapiValueList().Add("name", RequireText(name, nameof(name))).Add("statements", RequireText(statements, nameof(statements)));
-            OmapiObject o = await CreateAsync("group", values, "create group " + name, cancellationToken).ConfigureAwait(false);
-            return OmapiGroup.FromObject(o, ServerName);
-        }
-
-        /// <summary>A class by name.</summary>
-        public async Task<OmapiClass> GetClassAsync(string name, CancellationToken cancellationToken = default)
-        {
-            OmapiObject o = await OpenAsync("class", new OmapiValueList().Add("name", RequireText(name, nameof(name))), OmapiOpenFlags.None, "open class " + name, cancellationToken).ConfigureAwait(false);
-            return OmapiClass.FromObject(o, name, ServerName);
-        }
-
-        /// <summary>Creates a class; <paramref name="matchHardware"/> sets <c>match hardware</c> (the only match dhcpd accepts over OMAPI).</summary>
-        public async Task<OmapiClass> CreateClassAsync(string name, bool matchHardware = false, string? group = null, CancellationToken cancellationToken = default)
-        {
-            var values = new OmapiValueList().Add("name", RequireText(name, nameof(name)));
-            if (matchHardware)
-            {
-                values.Add("match", "hardware");
-            }
-
-            if (!string.IsNullOrEmpty(group))
-            {
-                values.Add("group", group!);
-            }
-
-            OmapiObject o = await CreateAsync("class", values, "create class " + name, cancellationToken).ConfigureAwait(false);
-            return OmapiClass.FromObject(o, name, ServerName);
-        }
-
-        /// <summary>A subclass by superclass name and hash string.</summary>
-        public async Task<OmapiSubclass> GetSubclassAsync(string className, byte[] hashString, CancellationToken cancellationToken = default)
-        {
-            var keys = new OmapiValueList().Add("name", RequireText(className, nameof(className))).Add("hashstring", RequireBytes(hashString, nameof(hashString)));
-            OmapiObject o = await OpenAsync("subclass", keys, OmapiOpenFlags.None, "open subclass " + className + " " + OmapiEncoding.ToHex(hashString), cancellationToken).ConfigureAwait(false);
-            return OmapiSubclass.FromObject(o, className, hashString, ServerName);
-        }
-
-        /// <summary>Creates a subclass of an existing class.</summary>
-        public async Task<OmapiSubclass> CreateSubclassAsync(string className, byte[] hashString, CancellationToken cancellationToken = default)
-        {
-            var values = new OmapiValueList().Add("name", RequireText(className, nameof(className))).Add("hashstring", RequireBytes(hashString, nameof(hashString)));
-            OmapiObject o = await CreateAsync("subclass", values, "create subclass " + className + " " + OmapiEncoding.ToHex(hashString), cancellationToken).ConfigureAwait(false);
-            return OmapiSubclass.FromObject(o, className, hashString, ServerName);
-        }
-
-        // ---- pool, failover, control ----
-
-        /// <summary>A pool by handle (from <see cref="OmapiLease.PoolHandle"/>); pools cannot be looked up otherwise.</summary>
-        public async Task<OmapiPool> GetPoolAsync(uint handle, CancellationToken cancellationToken = default) =>
-            OmapiPool.FromObject(await RefreshAsync(handle, "pool", cancellationToken).ConfigureAwait(false), ServerName);
-
-        /// <summary>A failover peer's state by peer name.</summary>
-        public async Task<OmapiFailoverState> GetFailoverStateAsync(string name, CancellationToken cancellationToken = default)
-        {
-            OmapiObject o = await OpenAsync("failover-state", new OmapiValueList().Add("name", RequireText(name, nameof(name))), OmapiOpenFlags.None, "open failover-state " + name, cancellationToken).ConfigureAwait(false);
-            return OmapiFailoverState.FromObject(o, ServerName);
-        }
-
-        /// <summary>Sets this server's failover state, e.g. <see cref="FailoverState.PartnerDown"/> when the peer is known to be down.</summary>
-        public Task SetFailoverLocalStateAsync(uint handle, FailoverState state, CancellationToken cancellationToken = default) =>
-            UpdateAsync(handle, new OmapiValueList().Add("local-state", (uint)state), "set failover local-state to " + state, cancellationToken);
-
-        /// <summary>The server's control object.</summary>
-        public async Task<OmapiControl> GetControlAsync(CancellationToken cancellationToken = default) =>
-            OmapiControl.FromObject(await OpenAsync("control", new OmapiValueList(), OmapiOpenFlags.None, "open control", cancellationToken).ConfigureAwait(false), ServerName);
-
-        /// <summary>
-        /// Asks dhcpd to shut down (control <c>state = 2</c>). dhcpd usually sends no reply and closes the connection a few
-        /// seconds later; both a success STATUS and that disconnect count as success.
-        /// </summary>
-        public async Task ShutdownServerAsync(CancellationToken cancellationToken = default)
-        {
-            OmapiControl control = await GetControlAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                // dhcpd closes OMAPI connections some 5-11 s after accepting the request and usually sends no reply: allow
-                // at least 30 s so that a short request timeout does not report a timeout for a shutdown that is happening.
-                var request = new OmapiRequest(OmapiOpcode.Update, control.Handle, null, new OmapiValueList().Add("state", (uint)ServerControlState.Shutdown), "shut the server down", "status")
-                {
-                    Timeout = _options.RequestTimeout > TimeSpan.FromSeconds(30) ? _options.RequestTimeout : TimeSpan.FromSeconds(30),
-                };
-                OmapiMessage reply = await SendAsync(request, cancellationToken).ConfigureAwait(false);
-                OmapiReplies.ExpectSuccess(reply, "shut the server down", _options.ResultNumbering);
-            }
-            catch (OmapiConnectionException)
-            {
-                // The server closed the connection as it went down: that is the expected outcome.
-            }
-        }
-
-        /// <summary>Closes the session's connection.</summary>
+        /// <summary>Closes the session's connections.</summary>
         public void Dispose()
         {
             _disposed = true;
@@ -535,13 +389,19 @@ namespace Omapi.Core
             return value;
         }
 
-        private async Task<OmapiHost> OpenHostAsync(OmapiValueList keys, string description, CancellationToken cancellationToken)
-        {
-            OmapiObject o = await OpenAsync("host", keys, OmapiOpenFlags.None, description, cancellationToken).ConfigureAwait(false);
-            return OmapiHost.FromObject(o, ServerName);
-        }
-
         private Task<OmapiConnection> GetConnectionAsync(CancellationToken cancellationToken) => GetConnectionAsync(0, cancellationToken);
+
+        /// <summary>The first connection if it is open (no waiting, no allocation); null when it must be (re)opened.</summary>
+        private OmapiConnection? OpenConnection()
+        {
+            if (_disposed)
+            {
+                throw new ObjectDisposedException(nameof(OmapiSession), "The OMAPI session to " + _options.Endpoint + " was closed.");
+            }
+
+            OmapiConnection? current = Volatile.Read(ref _pool[0]);
+            return current != null && current.IsOpen ? current : null;
+        }
 
         /// <summary>The pool's connection <paramref name="index"/>, opened (and authenticated) if it is closed or was never opened.</summary>
         private async Task<OmapiConnection> GetConnectionAsync(int index, CancellationToken cancellationToken)
@@ -552,7 +412,7 @@ namespace Omapi.Core
             }
 
             OmapiConnection? current = Volatile.Read(ref _pool[index]);
-            if (current != null && current.ProbeOpen())
+            if (current != null && current.IsOpen)
             {
                 return current;
             }
@@ -568,7 +428,9 @@ namespace Omapi.Core
 
                 bool lost = current != null;
                 current?.Dispose();
-                OmapiConnection fresh = lost ? await ReconnectAsync(current!, cancellationToken).ConfigureAwait(false) : await OmapiConnection.ConnectAsync(_options, cancellationToken).ConfigureAwait(false);
+                OmapiConnection fresh = lost
+                    ? await ReconnectAsync(current!, cancellationToken).ConfigureAwait(false)
+                    : await OmapiConnection.ConnectAsync(_options, _replySizes, cancellationToken).ConfigureAwait(false);
                 Volatile.Write(ref _pool[index], fresh);
                 if (_disposed)
                 {
@@ -606,14 +468,14 @@ namespace Omapi.Core
                 if (attempt > 0)
                 {
                     await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(8).Ticks));
+                    delay = NextDelay(delay);
                 }
 
                 foreach (OmapiConnectionOptions endpoint in order)
                 {
                     try
                     {
-                        OmapiConnection fresh = await OmapiConnection.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+                        OmapiConnection fresh = await OmapiConnection.ConnectAsync(endpoint, _replySizes, cancellationToken).ConfigureAwait(false);
                         Interlocked.Increment(ref _reconnects);
                         if (!ReferenceEquals(endpoint, _options))
                         {
@@ -635,7 +497,7 @@ namespace Omapi.Core
             }
 
             throw new OmapiConnectionException(
-                "The connection to dhcpd at " + settings.Endpoint + " was lost and " + settings.ReconnectAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture) + " reconnect attempt(s) failed: " + (last?.Message ?? "no server answered"),
+                "The connection to dhcpd at " + settings.Endpoint + " was lost and " + settings.ReconnectAttempts.ToString(CultureInfo.InvariantCulture) + " reconnect attempt(s) failed: " + (last?.Message ?? "no server answered"),
                 last);
         }
 

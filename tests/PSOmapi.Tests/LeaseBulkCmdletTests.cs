@@ -86,7 +86,7 @@ namespace PSOmapi.Tests
         [Fact]
         public async Task Stopping_a_large_scan_ends_it_at_once()
         {
-            await StopWhileRunningAsync("Get-OmapiLease -Range 198.18.0.0/15", 300); // 131,072 addresses without lease objects
+            await StopWhileRunningAsync("Get-OmapiLease -Range 198.18.0.0/15 -Force", 300); // 131,072 addresses without lease objects
 
             Assert.Single(Shell.Invoke("Get-OmapiLease -IPAddress $args[0]", DhcpdScenario.UnseededFreeAddress.ToString()));
             Assert.True(Fixture.Main.IsRunning);

@@ -1,101 +1,85 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Net.Sockets;
+using System.Globalization;
 using System.Runtime.ExceptionServices;
 using System.Threading;
+using System.Threading.Tasks;
 using Omapi.Core.Connection;
 using Omapi.Core.Protocol;
 
 namespace Omapi.Core.Bulk
 {
     /// <summary>
-    /// Many requests in flight over several connections of one session, each connection within its byte budget
-    /// (protocol notes s.14), with results streamed back in input order.
+    /// Many requests in flight over several connections of one session, each connection within its send window (protocol
+    /// notes s.14), with results streamed back in input order. For reads only: a request whose reply is lost with its
+    /// connection is simply asked again.
     /// </summary>
     /// <remarks>
-    /// No task per request: each connection's read loop hands a reply to <see cref="OnReply"/>, which records the
-    /// result and immediately refills that connection's window from the input. Input is taken lazily (an enumerable is
-    /// read only as room frees up, or keys are pushed with <see cref="Add"/>), and at most
-    /// <see cref="OmapiBulkOptions.MaxBuffered"/> items exist between input and consumer, so memory stays flat for any
-    /// input size. A failed item carries its error and fails nothing else; a lost connection fails only its own
-    /// outstanding items, and the rest continue on the other connections. Thread-safe; one consumer.
+    /// No task per request: each connection's reader hands a reply to a callback, which records the result, and refills
+    /// that connection's window once per read. Input is taken lazily (an enumerable is read only as room frees up, or keys
+    /// are pushed with <see cref="Add"/>), and at most <see cref="OmapiBulkOptions.MaxBuffered"/> items exist between input
+    /// and consumer, so memory stays flat for any input size. A failed item carries its error and fails nothing else. A
+    /// lost connection fails nothing: its unanswered items are asked again on the other connections while the session
+    /// re-opens it. Only when no connection can be re-opened (or one item has been in flight on
+    /// <see cref="MaxAttempts"/> lost connections) does the operation end, with one exception that says how far it got.
+    /// Thread-safe; one consumer.
     /// </remarks>
     public sealed class OmapiBulkOperation<TKey, TValue> : IDisposable
     {
+        /// <summary>How many lost connections one item may be in flight on before the operation gives up.</summary>
+        public const int MaxAttempts = 3;
+
         private readonly object _gate = new object();
-        private readonly OmapiConnection[] _connections;
-        private readonly bool[] _dead;
-        private readonly long[] _lastProgress;
-        private readonly int[] _outstandingPerConnection;
+        private readonly Slot[] _slots;
+        private readonly Func<int, CancellationToken, Task<OmapiConnection>> _reconnect;
         private readonly Func<TKey, OmapiRequest> _makeRequest;
         private readonly Func<TKey, OmapiMessage, TValue> _interpret;
         private readonly IEnumerator<TKey>? _pull;
         private readonly ConcurrentQueue<TKey> _pushed = new ConcurrentQueue<TKey>();
+        private readonly LinkedList<Item> _retry = new LinkedList<Item>();
         private readonly BlockingCollection<OmapiBulkResult<TKey, TValue>> _output = new BlockingCollection<OmapiBulkResult<TKey, TValue>>();
         private readonly Dictionary<long, OmapiBulkResult<TKey, TValue>> _reorder = new Dictionary<long, OmapiBulkResult<TKey, TValue>>();
-        private readonly int _maxBuffered;
-        private readonly TimeSpan _stallTimeout;
-        private readonly Timer _watchdog;
+        private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
         private readonly CancellationTokenRegistration _cancellation;
-        private readonly Action[] _readBatchHandlers;
-        private readonly bool _drive;
-        private readonly List<OmapiConnection> _driving = new List<OmapiConnection>();
-        private readonly List<Socket> _readable = new List<Socket>();
-        private int _lastDriveTick = Environment.TickCount;
-        private int _detached;
-
-        /// <summary>A driving consumer that has not polled for this long is away (it polls in 20 ms slices while it waits).</summary>
-        private const int ConsumerAwayMs = 100;
-        private (long Seq, TKey Key, OmapiRequest Request)? _stash;
+        private readonly int _maxBuffered;
         private bool _pushCompleted;
         private bool _sourceDone;
         private bool _stopped;
         private long _nextSeq;
         private long _nextEmit;
         private long _taken;
-        private long _outstanding;
-        private Exception? _allDeadReason;
+        private long _answered;
+        private long _lostConnections;
+        private Exception? _terminal;
         private ExceptionDispatchInfo? _sourceFault;
 
         internal OmapiBulkOperation(
             OmapiConnection[] connections,
+            Func<int, CancellationToken, Task<OmapiConnection>> reconnect,
             IEnumerable<TKey>? keys,
             Func<TKey, OmapiRequest> makeRequest,
             Func<TKey, OmapiMessage, TValue> interpret,
             OmapiBulkOptions options,
-            TimeSpan defaultTimeout,
             CancellationToken cancellationToken)
         {
-            _connections = connections;
-            _dead = new bool[connections.Length];
-            _lastProgress = new long[connections.Length];
-            _outstandingPerConnection = new int[connections.Length];
+            _reconnect = reconnect;
             _makeRequest = makeRequest;
             _interpret = interpret;
             _pull = keys?.GetEnumerator();
             _maxBuffered = Math.Max(1, options.MaxBuffered);
-            _stallTimeout = options.StallTimeout ?? defaultTimeout;
-            _watchdog = new Timer(_ => CheckStalls(), null, 500, 500);
-            _readBatchHandlers = new Action[connections.Length];
+            _slots = new Slot[connections.Length];
             for (int i = 0; i < connections.Length; i++)
             {
-                int index = i;
-                _readBatchHandlers[i] = () => Pump(index);
-                connections[i].ReadBatchCompleted += _readBatchHandlers[i];
-            }
-
-            // Before the first request: a driven connection must not start its own read loop for our replies.
-            _drive = options.ReadOnConsumerThread;
-            if (_drive)
-            {
-                foreach (OmapiConnection connection in connections)
-                {
-                    connection.AttachDriver();
-                }
+                _slots[i] = new Slot(this, i, connections[i]);
             }
 
             _cancellation = cancellationToken.Register(() => Stop(new OperationCanceledException(cancellationToken)));
+            foreach (Slot slot in _slots)
+            {
+                slot.Attach();
+            }
+
             PumpAll();
         }
 
@@ -105,9 +89,10 @@ namespace Omapi.Core.Bulk
             get { lock (_gate) { return _nextSeq; } }
         }
 
-        /// <summary>
-        /// Adds a key (push mode: the operation was started without an input sequence). Sends at once if there is room.
-        /// </summary>
+        /// <summary>Connections lost (and re-opened, or given up) while the operation ran.</summary>
+        public long LostConnections => Interlocked.Read(ref _lostConnections);
+
+        /// <summary>Adds a key (push mode: the operation was started without an input sequence). Sends at once if there is room.</summary>
         public void Add(TKey key)
         {
             if (_pull != null)
@@ -138,13 +123,6 @@ namespace Omapi.Core.Bulk
         public bool TryTake(out OmapiBulkResult<TKey, TValue> result)
         {
             bool got = _output.TryTake(out result);
-            if (!got && _drive)
-            {
-                // Read whatever has arrived, without waiting.
-                Drive(0);
-                got = _output.TryTake(out result);
-            }
-
             if (got)
             {
                 Taken();
@@ -155,15 +133,16 @@ namespace Omapi.Core.Bulk
 
         /// <summary>
         /// Waits for the next result in input order; false when every result has been taken. Throws
-        /// <see cref="OperationCanceledException"/> when the operation or <paramref name="cancellationToken"/> was cancelled,
-        /// and, after the results of every key it gave, the exception the input sequence threw, if it threw one.
+        /// <see cref="OperationCanceledException"/> when the operation or <paramref name="cancellationToken"/> was cancelled;
+        /// after the last result it emitted, the exception that ended it early (no connection could be re-opened), or the
+        /// exception the input sequence threw.
         /// </summary>
         public bool Take(out OmapiBulkResult<TKey, TValue> result, CancellationToken cancellationToken = default)
         {
             bool got;
             try
             {
-                got = _drive ? TakeDriving(out result, cancellationToken) : _output.TryTake(out result, Timeout.Infinite, cancellationToken);
+                got = _output.TryTake(out result, Timeout.Infinite, cancellationToken);
             }
             catch (InvalidOperationException)
             {
@@ -177,114 +156,19 @@ namespace Omapi.Core.Bulk
                 return true;
             }
 
+            Exception? terminal;
             lock (_gate)
             {
-                if (_allDeadReason is OperationCanceledException canceled)
-                {
-                    throw canceled;
-                }
+                terminal = _terminal;
+            }
+
+            if (terminal != null)
+            {
+                ExceptionDispatchInfo.Capture(terminal).Throw();
             }
 
             _sourceFault?.Throw(); // after every item the sequence did give
             return false;
-        }
-
-        /// <summary>
-        /// Take for <see cref="OmapiBulkOptions.ReadOnConsumerThread"/>: while no result is ready, this thread reads the
-        /// connections itself (poll over their sockets in short slices, so cancellation is seen within milliseconds).
-        /// </summary>
-        private bool TakeDriving(out OmapiBulkResult<TKey, TValue> result, CancellationToken cancellationToken)
-        {
-            while (true)
-            {
-                if (_output.TryTake(out result))
-                {
-                    return true;
-                }
-
-                if (_output.IsCompleted)
-                {
-                    return false;
-                }
-
-                cancellationToken.ThrowIfCancellationRequested();
-                if (!Drive(20))
-                {
-                    // Someone else reads every live connection (or none is left): wait for their results, in slices.
-                    if (_output.TryTake(out result, 20, cancellationToken))
-                    {
-                        return true;
-                    }
-                }
-            }
-        }
-
-        /// <summary>
-        /// Polls the sockets of the connections nobody else is reading, for up to <paramref name="timeoutMs"/>, and reads and
-        /// dispatches what arrived (replies become results, and each read refills its connection's window). False when there
-        /// was no connection to read. Consumer thread only.
-        /// </summary>
-        private bool Drive(int timeoutMs)
-        {
-            int now = Environment.TickCount;
-            if (unchecked(now - Volatile.Read(ref _lastDriveTick)) > ConsumerAwayMs)
-            {
-                // Back after a while elsewhere: replies unread meanwhile were not the server's silence.
-                lock (_gate)
-                {
-                    for (int i = 0; i < _lastProgress.Length; i++)
-                    {
-                        _lastProgress[i] = now;
-                    }
-                }
-            }
-
-            Volatile.Write(ref _lastDriveTick, now);
-            _driving.Clear();
-            _readable.Clear();
-            for (int i = 0; i < _connections.Length; i++)
-            {
-                if (_connections[i].TryBeginDrive())
-                {
-                    _driving.Add(_connections[i]);
-                    _readable.Add(_connections[i].Socket);
-                }
-            }
-
-            if (_driving.Count == 0)
-            {
-                return false;
-            }
-
-            try
-            {
-                try
-                {
-                    Socket.Select(_readable, null, null, timeoutMs * 1000);
-                }
-                catch (Exception ex) when (ex is ObjectDisposedException || ex is SocketException)
-                {
-                    // A connection was closed meanwhile (e.g. by the stall watchdog); its items have failed. Look again.
-                    _readable.Clear();
-                }
-
-                foreach (OmapiConnection connection in _driving)
-                {
-                    if (_readable.Contains(connection.Socket))
-                    {
-                        connection.ReadAvailable();
-                    }
-                }
-            }
-            finally
-            {
-                foreach (OmapiConnection connection in _driving)
-                {
-                    connection.EndDrive();
-                }
-            }
-
-            return true;
         }
 
         /// <summary>All results, in input order, as they arrive (blocking enumeration).</summary>
@@ -296,26 +180,17 @@ namespace Omapi.Core.Bulk
             }
         }
 
-        /// <summary>Stops issuing requests; replies still in flight are discarded when they come.</summary>
+        /// <summary>Stops issuing requests; replies still in flight are dropped by the connections when they come.</summary>
         public void Dispose()
         {
             Stop(new OperationCanceledException("The bulk operation was disposed."));
-            for (int i = 0; i < _connections.Length; i++)
+            foreach (Slot slot in _slots)
             {
-                _connections[i].ReadBatchCompleted -= _readBatchHandlers[i];
+                slot.Detach();
             }
 
             _cancellation.Dispose();
-            _watchdog.Dispose();
             _pull?.Dispose();
-            if (_drive && Interlocked.Exchange(ref _detached, 1) == 0)
-            {
-                // Replies still owed are absorbed by the connections' own read loops from now on.
-                foreach (OmapiConnection connection in _connections)
-                {
-                    connection.DetachDriver();
-                }
-            }
         }
 
         private void Taken()
@@ -335,81 +210,47 @@ namespace Omapi.Core.Bulk
 
         private void PumpAll()
         {
-            for (int i = 0; i < _connections.Length; i++)
+            foreach (Slot slot in _slots)
             {
-                Pump(i);
+                slot.Pump();
             }
 
             lock (_gate)
             {
-                FailRestIfAllDead();
                 CompleteIfDone();
             }
         }
 
-        private void Pump(int index)
+        /// <summary>The next item to send: one to ask again first, then new input within the buffer limit. Under the lock.</summary>
+        private Item? NextItem()
         {
-            OmapiConnection connection = _connections[index];
-            List<BulkSend>? batch = null;
-            lock (_gate)
+            if (_stopped)
             {
-                if (!connection.IsOpen)
+                return null;
+            }
+
+            if (_retry.First is LinkedListNode<Item> again)
+            {
+                _retry.RemoveFirst();
+                return again.Value;
+            }
+
+            while (_nextSeq - _taken < _maxBuffered && TryNextKey(out TKey key))
+            {
+                long seq = _nextSeq++;
+                try
                 {
-                    _dead[index] = true;
+                    return new Item(seq, key, _makeRequest(key));
                 }
-
-                while (!_stopped && !_dead[index] && _nextSeq - _taken < _maxBuffered + (_stash == null ? 0 : 1))
-                {
-                    if (_stash == null)
-                    {
-                        if (!TryNextKey(out TKey key))
-                        {
-                            break;
-                        }
-
-                        OmapiRequest request;
-                        try
-                        {
-                            request = _makeRequest(key);
-                        }
 #pragma warning disable CA1031 // A key that cannot become a request (e.g. an IPv6 address) fails only itself.
-                        catch (Exception ex)
+                catch (Exception ex)
 #pragma warning restore CA1031
-                        {
-                            long failedSeq = _nextSeq++;
-                            _outstanding++;
-                            Record(failedSeq, key, default, ex);
-                            continue;
-                        }
-
-                        _stash = (_nextSeq++, key, request);
-                    }
-
-                    (long seq, TKey stashedKey, OmapiRequest stashedRequest) = _stash.Value;
-                    int requestBytes = stashedRequest.EncodedLength(connection.SignatureLength);
-                    int replyBytes = connection.EstimateReplyBytes(stashedRequest.ReplyKind);
-                    if (!connection.TryReserve(requestBytes, replyBytes))
-                    {
-                        break;
-                    }
-
-                    _stash = null;
-                    _outstanding++;
-                    _outstandingPerConnection[index]++;
-                    if (_outstandingPerConnection[index] == 1)
-                    {
-                        _lastProgress[index] = Environment.TickCount;
-                    }
-
-                    batch ??= new List<BulkSend>();
-                    batch.Add(new BulkSend(stashedRequest, requestBytes, replyBytes, (reply, error) => OnReply(index, seq, stashedKey, reply, error)));
+                {
+                    Record(seq, key, default, ex);
                 }
             }
 
-            if (batch != null)
-            {
-                connection.SendReserved(batch);
-            }
+            return null;
         }
 
         private bool TryNextKey(out TKey key)
@@ -434,8 +275,8 @@ namespace Omapi.Core.Bulk
                 catch (Exception ex)
 #pragma warning restore CA1031
                 {
-                    // This runs on whichever thread refills a window (a reader's, inside a connection's dispatch): letting it
-                    // escape would take that connection down, or leave the requests of a closing one unfailed.
+                    // This runs on whichever thread refills a window (often a connection's reader): letting it escape would
+                    // take that connection down.
                     _sourceFault = ExceptionDispatchInfo.Capture(ex);
                 }
 
@@ -457,54 +298,51 @@ namespace Omapi.Core.Bulk
             return false;
         }
 
-        private void OnReply(int index, long seq, TKey key, OmapiMessage? reply, Exception? error)
+        private void OnReply(Slot slot, OmapiConnection connection, Item item, OmapiMessage? reply, Exception? error)
         {
+            if (error is OmapiException { ReplyLost: true })
+            {
+                // Its connection went away (closed, reset, timed out, or sent something invalid about another request):
+                // the question is asked again elsewhere. A read changes nothing, so asking twice is harmless.
+                slot.Lost(connection, error);
+                return;
+            }
+
             TValue? value = default;
             if (error == null)
             {
                 try
                 {
-                    value = _interpret(key, reply!);
+                    value = _interpret(item.Key, reply!);
                 }
-#pragma warning disable CA1031 // A STATUS error or an undecodable value fails only this item.
+#pragma warning disable CA1031 // A STATUS error, a value that does not parse or a reply that does not match fails only this item.
                 catch (Exception ex)
 #pragma warning restore CA1031
                 {
                     error = ex;
                 }
             }
-            else if (error is OmapiConnectionException || error is OmapiProtocolException || error is OmapiTimeoutException)
-            {
-                lock (_gate)
-                {
-                    _dead[index] = true;
-                }
-            }
 
             lock (_gate)
             {
-                _outstandingPerConnection[index]--;
-                _lastProgress[index] = Environment.TickCount;
-                Record(seq, key, value, error);
-            }
-
-            // A live connection is refilled once per read (ReadBatchCompleted), not once per reply. A lost one hands the
-            // rest of the input to the live connections now.
-            if (_dead[index])
-            {
-                PumpAll();
+                if (slot.Outstanding.Remove(item.Seq))
+                {
+                    Record(item.Seq, item.Key, value, error);
+                }
             }
         }
+
+        private long Answered => Interlocked.Read(ref _answered);
 
         /// <summary>Stores a result and emits every result now contiguous with the ones already emitted. Under the lock.</summary>
         private void Record(long seq, TKey key, TValue? value, Exception? error)
         {
-            _outstanding--;
             if (_stopped)
             {
                 return;
             }
 
+            Interlocked.Increment(ref _answered);
             _reorder[seq] = new OmapiBulkResult<TKey, TValue>(seq, key, value, error);
             while (_reorder.TryGetValue(_nextEmit, out OmapiBulkResult<TKey, TValue> next))
             {
@@ -516,39 +354,6 @@ namespace Omapi.Core.Bulk
             CompleteIfDone();
         }
 
-        /// <summary>When no connection is left, the remaining input fails fast with the last connection's reason. Under the lock.</summary>
-        private void FailRestIfAllDead()
-        {
-            if (_stopped || Array.IndexOf(_dead, false) >= 0)
-            {
-                return;
-            }
-
-            Exception reason = _allDeadReason ?? new OmapiConnectionException("Every connection of the bulk operation was lost.");
-            for (int i = 0; i < _connections.Length; i++)
-            {
-                if (_connections[i].Fault is Exception fault)
-                {
-                    reason = fault;
-                }
-            }
-
-            if (_stash is (long seq, TKey key, OmapiRequest _))
-            {
-                _stash = null;
-                _outstanding++;
-                Record(seq, key, default, reason);
-            }
-
-            // Within the buffer limit, like everything else: more fail as the consumer takes these.
-            while (_nextSeq - _taken < _maxBuffered && TryNextKey(out TKey rest))
-            {
-                long restSeq = _nextSeq++;
-                _outstanding++;
-                Record(restSeq, rest, default, reason);
-            }
-        }
-
         /// <summary>Completes the output once the input is exhausted and every issued item is emitted. Under the lock.</summary>
         private void CompleteIfDone()
         {
@@ -557,17 +362,32 @@ namespace Omapi.Core.Bulk
                 return;
             }
 
-            if (!_sourceDone && _pull == null && _pushCompleted && _pushed.IsEmpty && _stash == null)
+            if (!_sourceDone && _pull == null && _pushCompleted && _pushed.IsEmpty)
             {
                 _sourceDone = true;
             }
 
-            if ((_sourceDone && _stash == null && _outstanding == 0 && _reorder.Count == 0) || _stopped)
+            if (_stopped || (_sourceDone && _nextEmit == _nextSeq && _retry.Count == 0))
             {
                 _output.CompleteAdding();
             }
         }
 
+        /// <summary>Ends the operation early: results emitted so far stay; Take throws <paramref name="reason"/> after them.</summary>
+        private void Terminate(Exception reason)
+        {
+            lock (_gate)
+            {
+                if (_stopped || _output.IsAddingCompleted)
+                {
+                    return; // stopped already, or every result is in: nothing was left undone
+                }
+            }
+
+            Stop(reason);
+        }
+
+        /// <summary>Stops issuing; Take returns what was emitted, then throws <paramref name="reason"/>.</summary>
         private void Stop(Exception reason)
         {
             lock (_gate)
@@ -578,33 +398,215 @@ namespace Omapi.Core.Bulk
                 }
 
                 _stopped = true;
-                _allDeadReason = reason;
+                _terminal ??= reason;
                 _reorder.Clear();
+                _retry.Clear();
                 CompleteIfDone();
             }
+
+            _stopping.Cancel();
         }
 
-        private void CheckStalls()
+        /// <summary>When every connection is gone for good, the operation ends with the last reason.</summary>
+        private void CheckAllDead(Exception reason)
         {
-            int now = Environment.TickCount;
-            if (_drive && unchecked(now - Volatile.Read(ref _lastDriveTick)) > ConsumerAwayMs)
+            lock (_gate)
             {
-                // Driven connections are read only while the consumer waits for results (it polls in 20 ms slices): time
-                // it spends elsewhere is not the server's silence. Drive() restarts the clocks when it comes back.
-                return;
+                foreach (Slot s in _slots)
+                {
+                    if (!s.IsDead)
+                    {
+                        return;
+                    }
+                }
             }
 
-            for (int i = 0; i < _connections.Length; i++)
+            Terminate(new OmapiConnectionException(
+                string.Format(CultureInfo.InvariantCulture, "The connection to dhcpd was lost and could not be re-opened: {0} The bulk operation stopped after {1} of {2} items; results already returned are valid.", reason.Message, Answered, Issued),
+                reason));
+        }
+
+        private static string Describe(Item item) => item.Request.Description == item.Request.ReplyKind ? item.Request.Description + " " + item.Key : item.Request.Description;
+
+        /// <summary>An item of input with its request, and how many lost connections it has been in flight on.</summary>
+        private sealed class Item
+        {
+            internal Item(long seq, TKey key, OmapiRequest request)
             {
-                bool stalled;
-                lock (_gate)
+                Seq = seq;
+                Key = key;
+                Request = request;
+            }
+
+            internal long Seq { get; }
+
+            internal TKey Key { get; }
+
+            internal OmapiRequest Request { get; }
+
+            internal int Attempts { get; set; }
+        }
+
+        /// <summary>One of the operation's connections, re-opened through the session when it is lost.</summary>
+        private sealed class Slot
+        {
+            private readonly OmapiBulkOperation<TKey, TValue> _owner;
+            private readonly int _index;
+            private readonly Action _windowOpened;
+            private readonly object _pumping = new object();
+            private OmapiConnection _connection;
+            private bool _reconnecting;
+            private bool _dead;
+            private int _pumpAgain;
+
+            internal Slot(OmapiBulkOperation<TKey, TValue> owner, int index, OmapiConnection connection)
+            {
+                _owner = owner;
+                _index = index;
+                _connection = connection;
+                _windowOpened = Pump;
+            }
+
+            /// <summary>Items in flight on the current connection (under the owner's lock).</summary>
+            internal Dictionary<long, Item> Outstanding { get; } = new Dictionary<long, Item>();
+
+            internal bool IsDead => _dead;
+
+            internal void Attach() => _connection.WindowOpened += _windowOpened;
+
+            internal void Detach() => _connection.WindowOpened -= _windowOpened;
+
+            /// <summary>Sends what the window lets through, from the retry queue and the input. Any thread; never blocks.</summary>
+            internal void Pump()
+            {
+                // Ask for a round; whoever holds the pump (or gets it) does it. The holder looks again after letting go, so a
+                // request made while it was finishing is never lost (a lost one could leave a window unfilled for good).
+                Interlocked.Exchange(ref _pumpAgain, 1);
+                while (Volatile.Read(ref _pumpAgain) == 1 && Monitor.TryEnter(_pumping))
                 {
-                    stalled = !_dead[i] && _outstandingPerConnection[i] > 0 && unchecked(now - (int)_lastProgress[i]) > _stallTimeout.TotalMilliseconds;
+                    try
+                    {
+                        while (Interlocked.Exchange(ref _pumpAgain, 0) == 1)
+                        {
+                            PumpOnce();
+                        }
+                    }
+                    finally
+                    {
+                        Monitor.Exit(_pumping);
+                    }
+                }
+            }
+
+            private void PumpOnce()
+            {
+                while (true)
+                {
+                    OmapiConnection connection;
+                    Item? item;
+                    lock (_owner._gate)
+                    {
+                        if (_reconnecting || _dead)
+                        {
+                            return;
+                        }
+
+                        connection = _connection;
+                        item = _owner.NextItem();
+                        if (item == null)
+                        {
+                            return;
+                        }
+
+                        Outstanding[item.Seq] = item;
+                    }
+
+                    Item sent = item;
+                    if (!connection.TrySend(item.Request, (reply, error) => _owner.OnReply(this, connection, sent, reply, error)))
+                    {
+                        lock (_owner._gate)
+                        {
+                            Outstanding.Remove(item.Seq);
+                            _owner._retry.AddFirst(item);
+                        }
+
+                        if (!connection.IsOpen)
+                        {
+                            Lost(connection, connection.Fault ?? new OmapiConnectionException("The connection closed."));
+                        }
+
+                        return;
+                    }
+                }
+            }
+
+            /// <summary>The connection is gone: its items are asked again elsewhere, and the session re-opens it.</summary>
+            internal void Lost(OmapiConnection connection, Exception reason)
+            {
+                Item? exhausted = null;
+                lock (_owner._gate)
+                {
+                    if (!ReferenceEquals(connection, _connection) || _reconnecting || _dead)
+                    {
+                        return; // this loss is known already (every request of a connection fails when it closes)
+                    }
+
+                    _reconnecting = true;
+                    foreach (Item orphan in Outstanding.Values)
+                    {
+                        orphan.Attempts++;
+                        if (orphan.Attempts >= MaxAttempts)
+                        {
+                            exhausted ??= orphan;
+                        }
+
+                        _owner._retry.AddFirst(orphan);
+                    }
+
+                    Outstanding.Clear();
                 }
 
-                if (stalled)
+                Interlocked.Increment(ref _owner._lostConnections);
+                if (exhausted != null)
                 {
-                    _connections[i].Abort(new OmapiTimeoutException("bulk requests on connection " + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), _stallTimeout));
+                    _owner.Terminate(new OmapiConnectionException(
+                        string.Format(CultureInfo.InvariantCulture, "The connection to dhcpd was lost {0} times while '{1}' was being asked ({2}); the bulk operation stopped after {3} of {4} items; results already returned are valid.", exhausted.Attempts, Describe(exhausted), reason.Message, _owner.Answered, _owner.Issued),
+                        reason));
+                }
+                connection.WindowOpened -= _windowOpened;
+                foreach (Slot other in _owner._slots)
+                {
+                    other.Pump(); // the live ones take over the items
+                }
+
+                _ = ReconnectAsync(reason);
+            }
+
+            private async Task ReconnectAsync(Exception reason)
+            {
+                try
+                {
+                    OmapiConnection fresh = await _owner._reconnect(_index, _owner._stopping.Token).ConfigureAwait(false);
+                    lock (_owner._gate)
+                    {
+                        _connection = fresh;
+                        _reconnecting = false;
+                    }
+
+                    fresh.WindowOpened += _windowOpened;
+                    _owner.PumpAll();
+                }
+#pragma warning disable CA1031 // Any failure to re-open makes this slot dead; the operation ends only when all are.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    lock (_owner._gate)
+                    {
+                        _reconnecting = false;
+                        _dead = true;
+                    }
+
+                    _owner.CheckAllDead(ex is OperationCanceledException ? reason : ex);
                 }
             }
         }

@@ -40,18 +40,5 @@ namespace Omapi.Core.Bulk
         /// Bounds memory however long the input; a slow consumer slows the requests down.
         /// </summary>
         public int MaxBuffered { get; set; } = 4096;
-
-        /// <summary>A connection whose oldest outstanding request gets no reply for this long is closed and its items fail
-        /// with <see cref="OmapiTimeoutException"/>. Null: the session's request timeout.</summary>
-        public TimeSpan? StallTimeout { get; set; }
-
-        /// <summary>
-        /// The thread that takes the results (Take, TryTake, Results) also reads the connections' sockets while it waits, so
-        /// replies reach it without a thread hand-off and no thread-pool thread spins for them. Best for one thread that
-        /// consumes continuously, as PowerShell's pipeline thread does; replies are not read while the consumer is away
-        /// (harmless to dhcpd: each connection's window keeps what it owes far below a socket buffer). Default false: the
-        /// connections' own read loops read, whatever the consumer does.
-        /// </summary>
-        public bool ReadOnConsumerThread { get; set; }
     }
 }

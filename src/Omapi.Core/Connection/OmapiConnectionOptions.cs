@@ -11,9 +11,10 @@ namespace Omapi.Core.Connection
     public sealed class OmapiConnectionOptions
     {
         /// <summary>
-        /// The largest byte budget this library allows per connection for (a) signed requests awaiting their replies and
-        /// (b) the expected size of those replies. dhcpd 4.4.3 aborts when a signed message's authlen field straddles its
-        /// 4048/4047-byte buffers (omapi-protocol.md section 14); staying below ~4,000 bytes each way keeps that impossible.
+        /// The largest byte budget this library allows per connection for (a) the expected (upper-bound) size of the replies
+        /// of the requests in flight and (b) the request bytes sent since the connection was last idle. dhcpd 4.4.3 aborts
+        /// when a signed message's authlen field straddles its 4,047-byte buffers (omapi-protocol.md section 14); a message
+        /// that starts within the first 3,500 bytes of a buffer cannot (docs/design/request-lifecycle.md).
         /// </summary>
         public const int MaxWindowBytes = 3500;
 
@@ -41,11 +42,6 @@ namespace Omapi.Core.Connection
         /// <summary>The per-connection byte budget (see <see cref="MaxWindowBytes"/>); may be lowered, never raised above it.</summary>
         public int WindowBytes { get; set; } = MaxWindowBytes;
 
-        /// <summary>The reply size assumed for a kind of request before one has been seen.</summary>
-        public int InitialReplyEstimate { get; set; } = 1024;
-
-        /// <summary>Added to the largest reply seen of a kind, to cover hostnames and client ids that vary between objects.</summary>
-        public int ReplyEstimateMargin { get; set; } = 160;
 
         /// <summary>
         /// The most connections a session opens for bulk work (each with its own byte budget; dhcpd keeps separate buffers
@@ -147,11 +143,6 @@ namespace Omapi.Core.Connection
             if (WindowBytes < 256 || WindowBytes > MaxWindowBytes)
             {
                 throw new ArgumentOutOfRangeException(nameof(WindowBytes), WindowBytes, "WindowBytes must be 256.." + MaxWindowBytes.ToString(CultureInfo.InvariantCulture) + ": more pipelined bytes can make dhcpd 4.4.3 abort.");
-            }
-
-            if (InitialReplyEstimate < 64 || ReplyEstimateMargin < 0)
-            {
-                throw new ArgumentOutOfRangeException(nameof(InitialReplyEstimate), "InitialReplyEstimate must be at least 64 and ReplyEstimateMargin not negative.");
             }
 
             if (ReconnectAttempts < 0 || ReconnectAttempts > 100 || ReconnectDelay < TimeSpan.Zero)

@@ -15,6 +15,19 @@ namespace Omapi.Core
 
         /// <summary>Creates the exception, keeping the cause.</summary>
         public OmapiException(string message, Exception? innerException) : base(message, innerException) { }
+
+        /// <summary>
+        /// True when the request had been written and its reply never came (the connection closed, or the wait timed out and
+        /// retired the connection): dhcpd may have applied it. A write's outcome must then be found out before the user is
+        /// told anything (the session's write operations do that); a read can simply be asked again.
+        /// </summary>
+        public bool ReplyLost { get; internal set; }
+
+        /// <summary>
+        /// True when a change's reply was lost and reading the object back on a new connection showed the change was not
+        /// applied: nothing changed, and it is safe to try again.
+        /// </summary>
+        public bool NotApplied { get; internal set; }
     }
 
     /// <summary>
@@ -229,6 +242,31 @@ namespace Omapi.Core
         public OmapiUnsafeStatementsException(string message) : base(message) { }
     }
 
+    /// <summary>
+    /// A name refused before anything was sent, because dhcpd would accept it but lose the object at its next start (see
+    /// <see cref="Objects.OmapiNames"/>). Nothing was sent.
+    /// </summary>
+    public sealed class OmapiInvalidNameException : ArgumentException
+    {
+        /// <summary>Creates the exception.</summary>
+        public OmapiInvalidNameException(string kind, string name, string problem)
+            : base("'" + name + "' cannot be used as a " + kind + " name: " + problem + ". dhcpd writes " + kind + " names unquoted to its leases file and cannot read this one back, so the " + kind + " would disappear at its next restart. Use parts of ASCII letters, digits, '-' and '_' (not starting with '_'), separated by single dots.")
+        {
+            Kind = kind;
+            Name = name;
+            Problem = problem;
+        }
+
+        /// <summary>What was being named ("host").</summary>
+        public string Kind { get; }
+
+        /// <summary>The name refused.</summary>
+        public string Name { get; }
+
+        /// <summary>Why, in a few words.</summary>
+        public string Problem { get; }
+    }
+
     /// <summary>The TCP connection could not be made, or it was lost while a request was waiting.</summary>
     public sealed class OmapiConnectionException : OmapiException
     {
@@ -237,6 +275,15 @@ namespace Omapi.Core
 
         /// <summary>Creates the exception, keeping the cause.</summary>
         public OmapiConnectionException(string message, Exception? innerException) : base(message, innerException) { }
+
+        /// <summary>The request that was under way, when one was (null for a failed connect).</summary>
+        public string? Operation { get; internal set; }
+
+        /// <summary>
+        /// True for a condition that usually passes by itself (the server accepted and closed at once, as dhcpd does while it
+        /// restarts): connecting is worth trying again.
+        /// </summary>
+        public bool Transient { get; internal set; }
     }
 
     /// <summary>The server did not answer within the configured time.</summary>
@@ -244,7 +291,15 @@ namespace Omapi.Core
     {
         /// <summary>Creates the exception.</summary>
         public OmapiTimeoutException(string operation, TimeSpan timeout)
-            : base(string.Format(CultureInfo.InvariantCulture, "dhcpd did not answer '{0}' within {1:0.###} s. The server may be overloaded or unreachable; raise the timeout or check the server.", operation, timeout.TotalSeconds))
+            : base(string.Format(CultureInfo.InvariantCulture, "dhcpd did not answer '{0}' within {1:0.###} s. The server may be overloaded or unreachable, or the connection half-open; the connection was closed and the next command opens a new one. Raise the timeout (Connect-Omapi -TimeoutSec) or check the server.", operation, timeout.TotalSeconds))
+        {
+            Operation = operation;
+            Timeout = timeout;
+        }
+
+        /// <summary>Creates the exception for a request that timed out for a stated reason (e.g. it was never sent).</summary>
+        public OmapiTimeoutException(string operation, TimeSpan timeout, string reason)
+            : base(string.Format(CultureInfo.InvariantCulture, "'{0}' timed out after {1:0.###} s: {2}. The server may be overloaded; raise the timeout (Connect-Omapi -TimeoutSec) or check the server.", operation, timeout.TotalSeconds, reason))
         {
             Operation = operation;
             Timeout = timeout;
@@ -255,5 +310,24 @@ namespace Omapi.Core
 
         /// <summary>The limit that expired.</summary>
         public TimeSpan Timeout { get; }
+    }
+
+    /// <summary>
+    /// A change was sent, its reply was lost, and the server could not be asked afterwards what it did (or the change is one
+    /// dhcpd never reports back, such as a host's statements): it may or may not have been applied. Look at the object
+    /// (or dhcpd's leases file) before trying again.
+    /// </summary>
+    public sealed class OmapiOutcomeUnknownException : OmapiException
+    {
+        /// <summary>Creates the exception.</summary>
+        public OmapiOutcomeUnknownException(string operation, string message, Exception? innerException)
+            : base(message, innerException)
+        {
+            Operation = operation;
+            ReplyLost = true;
+        }
+
+        /// <summary>The change whose outcome is unknown.</summary>
+        public string Operation { get; }
     }
 }

@@ -94,9 +94,9 @@ namespace Omapi.Core.Objects
         /// <summary>The object values of the create request, validated.</summary>
         public OmapiValueList ToValues()
         {
-            if (Name != null && Name.Length == 0)
+            if (Name != null)
             {
-                throw new ArgumentException("A host name cannot be empty.", nameof(Name));
+                OmapiNames.CheckHostName(Name);
             }
 
             if ((HardwareAddress == null || HardwareAddress.Length == 0) && (ClientId == null || ClientId.Length == 0))

@@ -194,29 +194,25 @@ namespace Omapi.Core.Objects
     /// <summary>What may be changed on a lease (the only attributes dhcpd 4.4 applies). Null members are left alone.</summary>
     public sealed class OmapiLeaseChanges
     {
+        /// <summary>The flags dhcpd lets OMAPI change (EPHEMERAL_FLAGS): Bootp, Reserved, MsNullTermination, UnicastBroadcastHack.</summary>
+        public const LeaseFlags ChangeableFlags = LeaseFlags.Bootp | LeaseFlags.Reserved | LeaseFlags.MsNullTermination | LeaseFlags.UnicastBroadcastHack;
+
         /// <summary>New binding state (dhcpd may move on at once, e.g. released → free).</summary>
         public LeaseState? State { get; set; }
 
-        /// <summary>New end time (UTC).</summary>
+        /// <summary>New end time (UTC; whole seconds).</summary>
         public DateTime? Ends { get; set; }
 
         /// <summary>New ephemeral flags (e.g. <see cref="LeaseFlags.Reserved"/>); only ephemeral bits change.</summary>
         public LeaseFlags? Flags { get; set; }
 
-        /// <summary>The object values of the UPDATE.</summary>
+        /// <summary>
+        /// The object values of the one UPDATE, in the order dhcpd must apply them: the end time and the flags first (either
+        /// runs the lease's pending transition, which frees an Active lease), the state last, so that it stays.
+        /// </summary>
         public OmapiValueList ToValues()
         {
             var values = new OmapiValueList();
-            if (State is LeaseState state)
-            {
-                if (state < LeaseState.Free || state > LeaseState.Backup)
-                {
-                    throw new ArgumentOutOfRangeException(nameof(State), state, "A lease state must be Free..Backup (1..7).");
-                }
-
-                values.Add("state", (uint)state);
-            }
-
             if (Ends is DateTime ends)
             {
                 values.Add("ends", OmapiEncoding.FromTime(ends));
@@ -227,12 +223,44 @@ namespace Omapi.Core.Objects
                 values.Add("flags", new[] { (byte)flags });
             }
 
+            if (State is LeaseState state)
+            {
+                if (state < LeaseState.Free || state > LeaseState.Backup)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(State), state, "A lease state must be Free..Backup (1..7).");
+                }
+
+                values.Add("state", (uint)state);
+            }
+
             if (values.Count == 0)
             {
                 throw new ArgumentException("Nothing to change: set State, Ends or Flags.");
             }
 
             return values;
+        }
+
+        /// <summary>The changes in words, in the order they are applied: "end time 2030-01-01 08:00:00 UTC, state Active".</summary>
+        public string Describe()
+        {
+            var parts = new List<string>();
+            if (Ends is DateTime ends)
+            {
+                parts.Add("end time " + (ends.Kind == DateTimeKind.Local ? ends.ToUniversalTime() : ends).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) + " UTC");
+            }
+
+            if (Flags is LeaseFlags flags)
+            {
+                parts.Add("flags " + flags);
+            }
+
+            if (State is LeaseState state)
+            {
+                parts.Add("state " + state);
+            }
+
+            return string.Join(", ", parts);
         }
     }
 }

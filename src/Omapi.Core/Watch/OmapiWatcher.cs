@@ -480,7 +480,7 @@ namespace Omapi.Core.Watch
             if (byHandle.Length > 0)
             {
                 // Connection 0 only, as every other request of the watcher: its traffic is what the watcher accounts for.
-                var options = new OmapiBulkOptions { Connections = 1, MaxBuffered = Math.Max(64, _options.MaxConcurrentRequests * 16), ReadOnConsumerThread = true };
+                var options = new OmapiBulkOptions { Connections = 1, MaxBuffered = Math.Max(64, _options.MaxConcurrentRequests * 16) };
                 using OmapiBulkOperation<uint, OmapiObject> bulk = await session.StartRefreshAsync(byHandle.Select(i => entries[i].Handle), null, options, cancellationToken).ConfigureAwait(false);
 
                 // Taking the results blocks (the consumer reads the socket itself): on a thread of its own, not a pool thread, so

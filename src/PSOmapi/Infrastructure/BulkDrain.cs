@@ -11,8 +11,12 @@ namespace PSOmapi
     /// </summary>
     internal static class BulkDrain
     {
-        /// <summary>Writes what is ready (non-blocking) or, with <paramref name="wait"/>, everything until the operation ends.</summary>
-        internal static long Drain<TKey, TValue>(OmapiBulkOperation<TKey, TValue> bulk, bool wait, CancellationToken stop, Action<OmapiBulkResult<TKey, TValue>> emit)
+        /// <summary>
+        /// Writes what is ready (non-blocking) or, with <paramref name="wait"/>, everything until the operation ends. An
+        /// operation that ended early (no connection could be re-opened) is passed to <paramref name="fail"/> once, after the
+        /// results it emitted: one terminating error, never one per remaining item.
+        /// </summary>
+        internal static long Drain<TKey, TValue>(OmapiBulkOperation<TKey, TValue> bulk, bool wait, CancellationToken stop, Action<OmapiBulkResult<TKey, TValue>> emit, Action<Exception> fail)
         {
             long count = 0;
             try
@@ -27,6 +31,10 @@ namespace PSOmapi
             {
                 throw new PipelineStoppedException();
             }
+            catch (Omapi.Core.OmapiException ex)
+            {
+                fail(ex);
+            }
 
             return count;
         }
@@ -35,7 +43,7 @@ namespace PSOmapi
         /// Ends a bulk operation fed with pipeline input (EndProcessing): no more keys, every remaining result written, the
         /// operation disposed (also when the wait is stopped) and the cmdlet's reference cleared. Nothing to do when null.
         /// </summary>
-        internal static void Finish<TKey, TValue>(ref OmapiBulkOperation<TKey, TValue>? bulk, CancellationToken stop, Action<OmapiBulkResult<TKey, TValue>> emit)
+        internal static void Finish<TKey, TValue>(ref OmapiBulkOperation<TKey, TValue>? bulk, CancellationToken stop, Action<OmapiBulkResult<TKey, TValue>> emit, Action<Exception> fail)
         {
             OmapiBulkOperation<TKey, TValue>? operation = bulk;
             bulk = null;
@@ -47,7 +55,7 @@ namespace PSOmapi
             using (operation)
             {
                 operation.CompleteAdding();
-                Drain(operation, wait: true, stop, emit);
+                Drain(operation, wait: true, stop, emit, fail);
             }
         }
     }

@@ -68,6 +68,15 @@ namespace PSOmapi
         public const string InvalidKeyFile = "InvalidKeyFile";
         /// <summary>The object came from another server than the session's.</summary>
         public const string ServerMismatch = "ServerMismatch";
+        /// <summary>
+        /// A change was sent, its reply was lost, and the server could not be asked afterwards what it did (or dhcpd cannot
+        /// report it, e.g. a host's statements): it may or may not have been applied.
+        /// </summary>
+        public const string OutcomeUnknown = "OutcomeUnknown";
+        /// <summary>A host name dhcpd would accept but lose at its next restart (refused before anything is sent).</summary>
+        public const string InvalidHostName = "InvalidHostName";
+        /// <summary>A range of more addresses than a scan takes without -Force (a typo such as /8 for /24).</summary>
+        public const string RangeTooLarge = "RangeTooLarge";
 
         // ---- Register-OmapiNotify / Unregister-OmapiNotify ----
 

@@ -52,6 +52,20 @@ namespace PSOmapi
             return false;
         }
 
+        /// <summary>Refuses a host name dhcpd would lose at its next restart (InvalidHostName), before anything is sent.</summary>
+        internal static bool TryHostName(Cmdlet cmdlet, string name)
+        {
+            string? problem = OmapiNames.HostNameProblem(name);
+            if (problem == null)
+            {
+                return true;
+            }
+
+            var ex = new Omapi.Core.OmapiInvalidNameException("host", name, problem);
+            cmdlet.WriteError(OmapiErrors.ToErrorRecord(ex, name));
+            return false;
+        }
+
         internal static bool TryIPv4(Cmdlet cmdlet, IPAddress address)
         {
             if (address.AddressFamily == AddressFamily.InterNetwork || address.IsIPv4MappedToIPv6)

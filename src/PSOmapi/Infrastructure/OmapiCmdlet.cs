@@ -83,6 +83,25 @@ namespace PSOmapi
                 return true;
             }, target, notFoundId, existsId, out _);
 
+        /// <summary>
+        /// A change's value, after warning when its reply was lost and reading back showed it applied (the user is told
+        /// the truth, and that nothing needs to be done again).
+        /// </summary>
+        protected T Report<T>(OmapiWriteResult<T> result)
+        {
+            Report((OmapiWriteResult)result);
+            return result.Value;
+        }
+
+        /// <summary>Warns when a change's reply was lost and reading back showed it applied.</summary>
+        protected void Report(OmapiWriteResult result)
+        {
+            if (result != null && result.ReplyLost && result.Note != null)
+            {
+                WriteWarning(result.Note);
+            }
+        }
+
         /// <summary>Stops the cmdlet with an ErrorRecord for <paramref name="exception"/>.</summary>
         protected void ThrowError(Exception exception, object? target, string notFoundId = ErrorIds.ObjectNotFound, string existsId = ErrorIds.ObjectAlreadyExists) =>
             ThrowTerminatingError(OmapiErrors.ToErrorRecord(exception, target, notFoundId, existsId));

@@ -45,6 +45,8 @@ namespace PSOmapi
             OmapiProtocolException _ => (ErrorIds.ProtocolError, ErrorCategory.ProtocolError),
             OmapiMalformedValueException _ => (ErrorIds.MalformedValue, ErrorCategory.InvalidData),
             OmapiUnsafeStatementsException _ => (ErrorIds.InvalidStatements, ErrorCategory.InvalidArgument),
+            OmapiOutcomeUnknownException _ => (ErrorIds.OutcomeUnknown, ErrorCategory.OperationStopped),
+            OmapiInvalidNameException n when n.Kind == "host" => (ErrorIds.InvalidHostName, ErrorCategory.InvalidArgument),
             FormatException _ => (ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument),
             ArgumentException _ => (ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument),
             ObjectDisposedException _ => (ErrorIds.NoSession, ErrorCategory.ResourceUnavailable),
@@ -54,8 +56,14 @@ namespace PSOmapi
         private static string? Advice(Exception exception, string id) => id switch
         {
             ErrorIds.AuthenticationFailed => exception is OmapiAuthenticationException a ? a.Hint : null,
-            ErrorIds.ConnectionFailed => "Check that dhcpd is running, that dhcpd.conf sets omapi-port, and that TCP to that port is allowed; the next command reconnects by itself.",
-            ErrorIds.OperationTimeout => "The server did not answer in time: check its load and reachability, or raise Connect-Omapi -TimeoutSec.",
+            ErrorIds.ConnectionFailed => exception is OmapiException { NotApplied: true }
+                ? "Nothing was changed: run the command again once the server answers."
+                : "Check that dhcpd is running, that dhcpd.conf sets omapi-port, and that TCP to that port is allowed; the next command reconnects by itself.",
+            ErrorIds.OutcomeUnknown => "Look at the object once the server answers (Get-OmapiHost, Get-OmapiLease ...) before trying again: the change may have been applied.",
+            ErrorIds.InvalidHostName => "Use a name of ASCII letters, digits, '-' and '_' (parts separated by single dots, none starting with '_').",
+            ErrorIds.OperationTimeout => exception is OmapiException { NotApplied: true }
+                ? "Nothing was changed: run the command again once the server answers in time."
+                : "The server did not answer in time: check its load and reachability, or raise Connect-Omapi -TimeoutSec.",
             ErrorIds.ProtocolError => "The connection was closed because the peer sent invalid OMAPI; the next command opens a new connection. Check that the port is dhcpd's OMAPI port.",
             ErrorIds.MultipleMatches => "Several objects match: look it up by a key that identifies one (for leases, the IP address).",
             ErrorIds.InvalidStatements => "dhcpd could not parse the statements; its log (syslog or dhcpd -d output) names the error.",

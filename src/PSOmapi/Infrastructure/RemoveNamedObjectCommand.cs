@@ -52,7 +52,10 @@ namespace PSOmapi
                     (string? name, string server, uint handle) = Describe(item);
                     if (CheckSameServer(server, item) && ShouldProcess(Kind + " '" + name + "' on " + info.Server, "Remove"))
                     {
-                        TryRun(ct => session.DeleteAsync(handle, "delete " + Kind + " " + name, ct), item, NotFoundId, ExistsId);
+                        if (TryRun(ct => DeleteAsync(session, handle, name!, ct), item, NotFoundId, ExistsId, out OmapiWriteResult deleted))
+                        {
+                            Report(deleted);
+                        }
                     }
                 }
 
@@ -66,17 +69,39 @@ namespace PSOmapi
                     continue;
                 }
 
-                TryRun(
+                if (TryRun(
                     async ct =>
                     {
                         T found = await LookUpAsync(session, name, ct).ConfigureAwait(false);
-                        await session.DeleteAsync(Describe(found).Handle, "delete " + Kind + " " + name, ct).ConfigureAwait(false);
+                        return await DeleteAsync(session, Describe(found).Handle, name, ct).ConfigureAwait(false);
                     },
                     name,
                     NotFoundId,
-                    ExistsId);
+                    ExistsId,
+                    out OmapiWriteResult deleted))
+                {
+                    Report(deleted);
+                }
             }
         }
+
+        /// <summary>Deletes by handle; a lost reply is resolved by looking the name up again (gone means deleted).</summary>
+        private Task<OmapiWriteResult> DeleteAsync(OmapiSession session, uint handle, string name, CancellationToken cancellationToken) =>
+            session.DeleteObjectAsync(
+                handle,
+                "delete " + Kind + " " + name,
+                async ct =>
+                {
+                    try
+                    {
+                        return Describe(await LookUpAsync(session, name, ct).ConfigureAwait(false)).Handle == handle;
+                    }
+                    catch (OmapiNotFoundException)
+                    {
+                        return false;
+                    }
+                },
+                cancellationToken);
 
         /// <summary>The object's name, server and handle.</summary>
         private protected abstract (string? Name, string Server, uint Handle) Describe(T item);

@@ -13,7 +13,30 @@ namespace PSOmapi
     {
         private static readonly ConditionalWeakTable<Runspace, RunspaceSessions> Table = new ConditionalWeakTable<Runspace, RunspaceSessions>();
 
-        internal static RunspaceSessions Current => Table.GetValue(Runspace.DefaultRunspace, _ => new RunspaceSessions());
+        internal static RunspaceSessions Current => Table.GetValue(Runspace.DefaultRunspace, Create);
+
+        /// <summary>
+        /// A runspace's sessions close with it. Each connection has a reader thread, which keeps it (and its socket on the
+        /// server) alive until it is closed: sessions of closed runspaces (every ForEach-Object -Parallel iteration, every
+        /// thread job) would otherwise hold dhcpd connections until the process ends, and dhcpd 4.4 accepts no OMAPI
+        /// connection past its 200th file descriptor.
+        /// </summary>
+        private static RunspaceSessions Create(Runspace runspace)
+        {
+            var sessions = new RunspaceSessions();
+            runspace.StateChanged += (sender, e) =>
+            {
+                RunspaceState state = e.RunspaceStateInfo.State;
+                if (state == RunspaceState.Closed || state == RunspaceState.Broken)
+                {
+                    foreach (OmapiSessionInfo session in sessions.RemoveAll())
+                    {
+                        session.Dispose();
+                    }
+                }
+            };
+            return sessions;
+        }
 
         internal sealed class RunspaceSessions
         {

@@ -13,11 +13,11 @@ using Xunit;
 namespace Omapi.Core.Tests.Connection
 {
     /// <summary>
-    /// OmapiConnection.Send: the caller writes its request and reads its own reply when nobody else reads the socket, and
-    /// shares the socket correctly with the async read loop when somebody does. Each case must leave the connection usable
-    /// (or closed, for a protocol violation) with no request left unanswered and no window bytes leaked.
+    /// One reader per connection, from connect to close: blocking (Send) and awaiting (SendAsync) callers write and wait for
+    /// the reader to end their request. Each case must leave the connection usable (or closed, for a protocol violation or a
+    /// timeout) with no request left unanswered and no window bytes leaked.
     /// </summary>
-    public class SynchronousSendTests
+    public class ConnectionReaderTests
     {
         private static readonly OmapiKey Key = new OmapiKey("fake_key", OmapiAlgorithm.HmacSha256, Enumerable.Range(0, 32).Select(i => (byte)(i * 5)).ToArray());
 
@@ -35,7 +35,7 @@ namespace Omapi.Core.Tests.Connection
         }
 
         [Fact]
-        public async Task The_caller_reads_its_own_reply_on_its_own_thread()
+        public async Task Every_reply_is_read_by_the_one_reader_thread_and_wakes_its_caller()
         {
             await using var server = new FakeOmapiServer(async (peer, _) =>
             {
@@ -46,27 +46,29 @@ namespace Omapi.Core.Tests.Connection
                 }
             });
             using OmapiConnection c = await OmapiConnection.ConnectAsync(Options(server), TestContext.Current.CancellationToken);
-            int readerThread = 0;
-            c.ReadBatchCompleted += () => readerThread = Environment.CurrentManagedThreadId;
+            var readers = new System.Collections.Concurrent.ConcurrentDictionary<int, bool>();
+            c.WindowOpened += () => readers[Environment.CurrentManagedThreadId] = true;
 
+            int caller = 0;
             OmapiMessage reply = await Task.Run(() =>
             {
-                OmapiMessage r = c.Send(Refresh(41), TestContext.Current.CancellationToken);
-                Assert.Equal(Environment.CurrentManagedThreadId, readerThread); // dispatched here, not on another thread
-                return r;
+                caller = Environment.CurrentManagedThreadId;
+                return c.Send(Refresh(41), TestContext.Current.CancellationToken);
             });
+            OmapiMessage later = await c.SendAsync(Refresh(42), TestContext.Current.CancellationToken);
+            OmapiMessage[] many = await Task.WhenAll(Enumerable.Range(100, 20).Select(h => c.SendAsync(Refresh((uint)h), TestContext.Current.CancellationToken)));
 
             Assert.Equal(41u, reply.Handle);
+            Assert.Equal(42u, later.Handle);
+            Assert.Equal(Enumerable.Range(100, 20).Select(h => (uint)h), many.Select(m => m.Handle));
+            int reader = Assert.Single(readers.Keys);
+            Assert.NotEqual(caller, reader);
             Assert.Equal(0, c.InFlight);
             Assert.True(c.IsOpen);
-
-            // The async path still works on the same connection afterwards (the read loop starts on demand).
-            OmapiMessage later = await c.SendAsync(Refresh(42), TestContext.Current.CancellationToken);
-            Assert.Equal(42u, later.Handle);
         }
 
         [Fact]
-        public async Task A_timeout_fails_only_that_request_and_its_late_reply_is_absorbed()
+        public async Task A_timeout_retires_the_connection_so_a_late_or_half_read_reply_cannot_stall_later_requests()
         {
             var answerLate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             await using var server = new FakeOmapiServer(async (peer, _) =>
@@ -85,14 +87,16 @@ namespace Omapi.Core.Tests.Connection
             var clock = Stopwatch.StartNew();
             var ex = Assert.Throws<OmapiTimeoutException>(() => c.Send(Refresh(7), TestContext.Current.CancellationToken));
             Assert.Equal("refresh 7", ex.Operation);
+            Assert.True(ex.ReplyLost); // it was sent: the server may have acted on it
             Assert.InRange(clock.Elapsed.TotalSeconds, 0.25, 5);
-            Assert.Equal(1, c.InFlight); // still owed by the server
+            Assert.False(c.IsOpen); // retired: not kept with a request the server still owes
+            Assert.IsType<OmapiConnectionException>(c.Fault);
+            Assert.Contains("got no reply within 0.3 s", c.Fault!.Message, StringComparison.Ordinal);
+            Assert.Equal(0, c.InFlight);
 
+            var next = Assert.Throws<OmapiConnectionException>(() => c.Send(Refresh(8), TestContext.Current.CancellationToken));
+            Assert.False(next.ReplyLost); // refused before anything was written
             answerLate.SetResult();
-            OmapiMessage reply = c.Send(Refresh(8), TestContext.Current.CancellationToken);
-            Assert.Equal(8u, reply.Handle); // not the late answer to 7
-            Assert.True(c.IsOpen);
-            await WaitUntil(() => c.InFlight == 0);
         }
 
         [Fact]
@@ -152,22 +156,18 @@ namespace Omapi.Core.Tests.Connection
         }
 
         [Fact]
-        public async Task Async_requests_sent_while_a_caller_reads_are_answered_whoever_reads_their_replies()
+        public async Task Blocking_and_awaiting_callers_share_the_connection_and_each_gets_its_own_reply()
         {
-            // The server holds the synchronous request's answer until two async requests have arrived, then answers in the
-            // order sync, async 1, and (after a pause, when the synchronous caller has gone) async 2: the caller dispatches
-            // what arrives with its own reply and hands the socket to the async read loop for the rest.
-            var answerLast = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            // The server holds every answer until three requests have arrived, then answers in reverse order.
             await using var server = new FakeOmapiServer(async (peer, _) =>
             {
                 await Serve(peer);
-                var sync = await peer.ReadMessageAsync();
-                var async1 = await peer.ReadMessageAsync();
-                var async2 = await peer.ReadMessageAsync();
-                await Answer(peer, sync!.Value.Message);
-                await Answer(peer, async1!.Value.Message);
-                await answerLast.Task;
-                await Answer(peer, async2!.Value.Message);
+                var a = await peer.ReadMessageAsync();
+                var b = await peer.ReadMessageAsync();
+                var d = await peer.ReadMessageAsync();
+                await Answer(peer, d!.Value.Message);
+                await Answer(peer, b!.Value.Message);
+                await Answer(peer, a!.Value.Message);
                 await peer.ReadMessageAsync();
             });
             using OmapiConnection c = await OmapiConnection.ConnectAsync(Options(server), TestContext.Current.CancellationToken);
@@ -193,15 +193,13 @@ namespace Omapi.Core.Tests.Connection
 
             Assert.Equal(1u, (await syncDone.Task).Handle);
             Assert.Equal(2u, (await async1).Handle);
-            Assert.False(async2.IsCompleted);
-            answerLast.SetResult();
             Assert.Equal(3u, (await async2).Handle);
             Assert.True(caller.Join(TimeSpan.FromSeconds(10)), "the caller thread did not end");
             Assert.Equal(0, c.InFlight);
         }
 
         [Fact]
-        public async Task A_synchronous_request_made_while_the_read_loop_runs_waits_like_an_async_one()
+        public async Task Replies_out_of_order_are_matched_by_id()
         {
             var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             await using var server = new FakeOmapiServer(async (peer, _) =>
@@ -229,8 +227,8 @@ namespace Omapi.Core.Tests.Connection
         [Fact]
         public async Task A_session_notices_an_idle_connection_the_server_closed_and_reconnects_before_sending()
         {
-            // Nobody reads an idle connection: the session must find out from the socket that the server went away, rather
-            // than send on the dead connection and fail the request.
+            // The reader sees the server's close at once, so the session opens a new connection rather than send on the dead
+            // one and fail the request.
             await using var server = new FakeOmapiServer(async (peer, index) =>
             {
                 await Serve(peer);

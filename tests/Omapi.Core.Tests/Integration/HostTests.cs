@@ -55,7 +55,7 @@ namespace Omapi.Core.Tests.Integration
                 Group = DhcpdScenario.GroupName,
             };
 
-            OmapiHost created = await session.CreateHostAsync(definition, ct);
+            OmapiHost created = (await session.CreateHostAsync(definition, ct)).Value;
             try
             {
                 Assert.Equal("created1", created.Name);
@@ -71,11 +71,11 @@ namespace Omapi.Core.Tests.Integration
                 Assert.Contains("group \"grp1\";", leases, StringComparison.Ordinal);
                 Assert.Contains("supersede host-name = \"created1\";", leases, StringComparison.Ordinal); // how dhcpd writes it back
 
-                await session.UpdateHostAsync(created.Handle, new OmapiHostChanges { IPAddresses = new[] { IPAddress.Parse("198.51.100.7"), IPAddress.Parse("198.51.100.8") } }, ct);
+                await session.UpdateHostAsync(created, new OmapiHostChanges { IPAddresses = new[] { IPAddress.Parse("198.51.100.7"), IPAddress.Parse("198.51.100.8") } }, ct);
                 OmapiHost moved = await session.GetHostByNameAsync("created1", ct);
                 Assert.Equal(new[] { IPAddress.Parse("198.51.100.7"), IPAddress.Parse("198.51.100.8") }, moved.IPAddress);
 
-                await session.UpdateHostAsync(moved.Handle, new OmapiHostChanges { IPAddresses = Array.Empty<IPAddress>() }, ct);
+                await session.UpdateHostAsync(moved, new OmapiHostChanges { IPAddresses = Array.Empty<IPAddress>() }, ct);
                 Assert.Empty((await session.GetHostByNameAsync("created1", ct)).IPAddress);
             }
             finally
@@ -93,7 +93,7 @@ namespace Omapi.Core.Tests.Integration
             using OmapiSession session = await ConnectMainAsync();
             var ct = TestContext.Current.CancellationToken;
             byte[] uid = HardwareAddress.ParseClientId("01:02:00:00:00:02:02");
-            OmapiHost created = await session.CreateHostAsync(new OmapiHostDefinition { Name = "uidcreated", ClientId = uid }, ct);
+            OmapiHost created = (await session.CreateHostAsync(new OmapiHostDefinition { Name = "uidcreated", ClientId = uid }, ct)).Value;
             try
             {
                 Assert.Equal(created.Handle, (await session.GetHostByClientIdAsync(uid, ct)).Handle);
@@ -160,7 +160,7 @@ namespace Omapi.Core.Tests.Integration
             // Documented for users (docs/dhcpd-behaviour.md); this test notices if a server ever changes that.
             using OmapiSession session = await ConnectMainAsync();
             var ct = TestContext.Current.CancellationToken;
-            OmapiHost host = await session.CreateHostAsync(new OmapiHostDefinition { Name = "halfparsed", HardwareAddress = HardwareAddress.ParseMac("02:00:00:00:04:04"), Statements = "option host-name" }, ct);
+            OmapiHost host = (await session.CreateHostAsync(new OmapiHostDefinition { Name = "halfparsed", HardwareAddress = HardwareAddress.ParseMac("02:00:00:00:04:04"), Statements = "option host-name" }, ct)).Value;
             try
             {
                 string leases = Fixture.Main.ReadLeasesFile();

@@ -98,17 +98,17 @@ namespace Omapi.Core.Tests.Integration
             OmapiLease lease = await session.GetLeaseAsync(address, TestContext.Current.CancellationToken);
             Assert.Equal(LeaseState.Free, lease.State);
 
-            await session.UpdateLeaseAsync(lease.Handle, new OmapiLeaseChanges { Flags = LeaseFlags.Reserved }, TestContext.Current.CancellationToken);
+            await session.UpdateLeaseAsync(lease, new OmapiLeaseChanges { Flags = LeaseFlags.Reserved }, TestContext.Current.CancellationToken);
             Assert.Equal(LeaseFlags.Reserved, (await session.RefreshLeaseAsync(lease.Handle, TestContext.Current.CancellationToken)).Flags);
 
             var ends = new DateTime(2031, 5, 6, 7, 8, 9, DateTimeKind.Utc);
-            await session.UpdateLeaseAsync(lease.Handle, new OmapiLeaseChanges { Ends = ends }, TestContext.Current.CancellationToken);
+            await session.UpdateLeaseAsync(lease, new OmapiLeaseChanges { Ends = ends }, TestContext.Current.CancellationToken);
             Assert.Equal(ends, (await session.RefreshLeaseAsync(lease.Handle, TestContext.Current.CancellationToken)).Ends);
 
-            await session.UpdateLeaseAsync(lease.Handle, new OmapiLeaseChanges { State = LeaseState.Abandoned }, TestContext.Current.CancellationToken);
+            await session.UpdateLeaseAsync(lease, new OmapiLeaseChanges { State = LeaseState.Abandoned }, TestContext.Current.CancellationToken);
             Assert.Equal(LeaseState.Abandoned, (await session.GetLeaseAsync(address, TestContext.Current.CancellationToken)).State);
 
-            await session.UpdateLeaseAsync(lease.Handle, new OmapiLeaseChanges { State = LeaseState.Free, Flags = LeaseFlags.None }, TestContext.Current.CancellationToken);
+            await session.UpdateLeaseAsync(lease, new OmapiLeaseChanges { State = LeaseState.Free, Flags = LeaseFlags.None }, TestContext.Current.CancellationToken);
             OmapiLease after = await session.RefreshLeaseAsync(lease.Handle, TestContext.Current.CancellationToken);
             Assert.Equal(LeaseState.Free, after.State);
             Assert.Equal(LeaseFlags.None, after.Flags);

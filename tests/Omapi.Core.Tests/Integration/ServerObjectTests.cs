@@ -22,7 +22,7 @@ namespace Omapi.Core.Tests.Integration
             OmapiGroup grp1 = await session.GetGroupAsync(DhcpdScenario.GroupName, ct);
             Assert.Equal(DhcpdScenario.GroupName, grp1.Name);
 
-            OmapiGroup created = await session.CreateGroupAsync("grp2", "option domain-name \"grp2.example\";", ct);
+            OmapiGroup created = (await session.CreateGroupAsync("grp2", "option domain-name \"grp2.example\";", ct)).Value;
             Assert.Equal("grp2", created.Name);
             Assert.Equal(created.Handle, (await session.GetGroupAsync("grp2", ct)).Handle);
             await session.DeleteAsync(created.Handle, "delete group grp2", ct);
@@ -44,8 +44,8 @@ namespace Omapi.Core.Tests.Integration
             OmapiSubclass sub = await session.GetSubclassAsync(DhcpdScenario.ClassName, DhcpdScenario.SubclassHashString.ToArray(), ct);
             Assert.Equal("01:00:11:22:33:44:77", sub.HashString);
 
-            OmapiClass cls2 = await session.CreateClassAsync("cls2", matchHardware: true, cancellationToken: ct);
-            OmapiSubclass sub2 = await session.CreateSubclassAsync("cls2", new byte[] { 1, 2, 0, 0, 0, 0, 9 }, ct);
+            OmapiClass cls2 = (await session.CreateClassAsync("cls2", matchHardware: true, cancellationToken: ct)).Value;
+            OmapiSubclass sub2 = (await session.CreateSubclassAsync("cls2", new byte[] { 1, 2, 0, 0, 0, 0, 9 }, ct)).Value;
             Assert.Equal(sub2.Handle, (await session.GetSubclassAsync("cls2", new byte[] { 1, 2, 0, 0, 0, 0, 9 }, ct)).Handle);
             Assert.Contains("subclass \"cls2\"", Fixture.Main.ReadLeasesFile(), StringComparison.Ordinal);
 
@@ -73,7 +73,7 @@ namespace Omapi.Core.Tests.Integration
             Assert.Equal(peer.MaxResponseDelay, state.MaxResponseDelay);
             Assert.NotNull(state.PartnerAddressRaw); // pointer bytes, not an address: kept raw
 
-            await session.SetFailoverLocalStateAsync(state.Handle, FailoverState.PartnerDown, ct);
+            await session.SetFailoverLocalStateAsync(state, FailoverState.PartnerDown, ct);
             OmapiFailoverState after = await session.GetFailoverStateAsync(peer.Name, ct);
             Assert.Equal(FailoverState.PartnerDown, after.LocalState);
 

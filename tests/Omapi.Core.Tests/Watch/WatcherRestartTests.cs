@@ -102,7 +102,7 @@ public class WatcherRestartTests : DhcpdTestBase
             OmapiLease lease = await cleanup.GetLeaseAsync(changed, ct);
             if (lease.State != LeaseState.Free)
             {
-                await cleanup.UpdateLeaseAsync(lease.Handle, new OmapiLeaseChanges { State = LeaseState.Free }, ct);
+                await cleanup.UpdateLeaseAsync(lease, new OmapiLeaseChanges { State = LeaseState.Free }, ct);
             }
 
             OmapiHost host = await cleanup.GetHostByNameAsync(hostName, ct);

@@ -50,7 +50,7 @@ public class WatcherTests : DhcpdTestBase
 
             // Taken: Free -> Active with an end time.
             TimeSpan since = log.Now;
-            await other.UpdateLeaseAsync(free.Handle, new OmapiLeaseChanges { State = LeaseState.Active, Ends = Future }, ct);
+            await other.UpdateLeaseAsync(free, new OmapiLeaseChanges { State = LeaseState.Active, Ends = Future }, ct);
             (OmapiChange taken, TimeSpan at) = log.WaitFor(c => c.Key == "lease " + watchedAddress && c.Kind == OmapiChangeKind.Appeared, ChangeDeadline, since, "lease taken");
             Assert.True(at - since <= TwoIntervals);
             AssertChange(taken, "State", LeaseState.Free, LeaseState.Active);
@@ -63,20 +63,20 @@ public class WatcherTests : DhcpdTestBase
 
             // Flags: Changed.
             since = log.Now;
-            await other.UpdateLeaseAsync(free.Handle, new OmapiLeaseChanges { Flags = LeaseFlags.Reserved, State = LeaseState.Active }, ct);
+            await other.UpdateLeaseAsync(free, new OmapiLeaseChanges { Flags = LeaseFlags.Reserved, State = LeaseState.Active }, ct);
             OmapiChange flagged = log.WaitFor(c => c.Key == "lease " + watchedAddress && c.Kind == OmapiChangeKind.Changed, ChangeDeadline, since, "flags").Change;
             AssertChange(flagged, "Flags", LeaseFlags.None, LeaseFlags.Reserved);
             Assert.DoesNotContain(flagged.Changes, c => c.Name == "State" || c.Name == "Ends");
 
             // End time: Changed.
             since = log.Now;
-            await other.UpdateLeaseAsync(free.Handle, new OmapiLeaseChanges { Ends = Future.AddDays(1), State = LeaseState.Active }, ct);
+            await other.UpdateLeaseAsync(free, new OmapiLeaseChanges { Ends = Future.AddDays(1), State = LeaseState.Active }, ct);
             OmapiChange extended = log.WaitFor(c => c.Key == "lease " + watchedAddress && c.Kind == OmapiChangeKind.Changed, ChangeDeadline, since, "ends").Change;
             AssertChange(extended, "Ends", Future, Future.AddDays(1));
 
             // Freed: Disappeared.
             since = log.Now;
-            await other.UpdateLeaseAsync(free.Handle, new OmapiLeaseChanges { State = LeaseState.Free, Flags = LeaseFlags.None }, ct);
+            await other.UpdateLeaseAsync(free, new OmapiLeaseChanges { State = LeaseState.Free, Flags = LeaseFlags.None }, ct);
             OmapiChange freed = log.WaitFor(c => c.Key == "lease " + watchedAddress && c.Kind == OmapiChangeKind.Disappeared, ChangeDeadline, since, "lease freed").Change;
             AssertChange(freed, "State", LeaseState.Active, LeaseState.Free);
             AssertChange(freed, "Flags", LeaseFlags.Reserved, LeaseFlags.None);
@@ -145,7 +145,7 @@ public class WatcherTests : DhcpdTestBase
         try
         {
             TimeSpan since = log.Now;
-            OmapiHost created = await other.CreateHostAsync(new OmapiHostDefinition { Name = name, HardwareAddress = mac }, ct);
+            OmapiHost created = (await other.CreateHostAsync(new OmapiHostDefinition { Name = name, HardwareAddress = mac }, ct)).Value;
             OmapiChange appeared = log.WaitFor(c => c.Key == "host " + name && c.Kind == OmapiChangeKind.Appeared, ChangeDeadline, since, "host created").Change;
             AssertChange(appeared, "Name", null, name);
             AssertChange(appeared, "MacAddress", null, "02:00:00:4e:00:01");
@@ -154,7 +154,7 @@ public class WatcherTests : DhcpdTestBase
             log.WaitFor(c => c.Key == "host with MAC 02:00:00:4e:00:01" && c.Kind == OmapiChangeKind.Appeared, ChangeDeadline, since, "host by MAC");
 
             since = log.Now;
-            await other.UpdateHostAsync(created.Handle, new OmapiHostChanges { IPAddresses = new[] { IPAddress.Parse("198.51.100.252") } }, ct);
+            await other.UpdateHostAsync(created, new OmapiHostChanges { IPAddresses = new[] { IPAddress.Parse("198.51.100.252") } }, ct);
             OmapiChange moved = log.WaitFor(c => c.Key == "host " + name && c.Kind == OmapiChangeKind.Changed, ChangeDeadline, since, "host changed").Change;
             OmapiPropertyChange address = Assert.Single(moved.Changes);
             Assert.Equal("IPAddress", address.Name);
@@ -258,7 +258,7 @@ public class WatcherTests : DhcpdTestBase
             long polls = watcher.Polls;
 
             OmapiLease lease = await other.GetLeaseAsync(address, ct);
-            await other.UpdateLeaseAsync(lease.Handle, new OmapiLeaseChanges { State = LeaseState.Active, Ends = Future }, ct);
+            await other.UpdateLeaseAsync(lease, new OmapiLeaseChanges { State = LeaseState.Active, Ends = Future }, ct);
             await Task.Delay(Interval * 3, ct);
 
             Assert.Equal(requests, watcher.RequestsSent);
@@ -335,7 +335,7 @@ public class WatcherTests : DhcpdTestBase
         OmapiLease lease = await session.GetLeaseAsync(address);
         if (lease.State != LeaseState.Free || lease.Flags != LeaseFlags.None)
         {
-            await session.UpdateLeaseAsync(lease.Handle, new OmapiLeaseChanges { State = LeaseState.Free, Flags = LeaseFlags.None });
+            await session.UpdateLeaseAsync(lease, new OmapiLeaseChanges { State = LeaseState.Free, Flags = LeaseFlags.None });
         }
 
         lease = await session.GetLeaseAsync(address);

@@ -46,7 +46,7 @@ namespace PSOmapi
 
             try
             {
-                WriteObject(Run(ct => info.Core.CreateClassAsync(name, matchHardware, group, ct)));
+                WriteObject(Report(Run(ct => info.Core.CreateClassAsync(name, matchHardware, group, ct))));
             }
             catch (Exception ex) when (IsReportable(ex))
             {

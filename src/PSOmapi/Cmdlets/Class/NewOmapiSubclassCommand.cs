@@ -41,7 +41,7 @@ namespace PSOmapi
 
             try
             {
-                WriteObject(Run(ct => info.Core.CreateSubclassAsync(className, hash, ct)));
+                WriteObject(Report(Run(ct => info.Core.CreateSubclassAsync(className, hash, ct))));
             }
             catch (Exception ex) when (IsReportable(ex))
             {

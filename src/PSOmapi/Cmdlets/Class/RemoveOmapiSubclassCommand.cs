@@ -45,7 +45,10 @@ namespace PSOmapi
                     if (CheckSameServer(subclass.Server, subclass)
                         && ShouldProcess("subclass " + subclass.HashString + " of class '" + subclass.ClassName + "' on " + info.Server, "Remove"))
                     {
-                        TryRun(ct => session.DeleteAsync(subclass.Handle, "delete subclass " + subclass, ct), subclass, ErrorIds.SubclassNotFound, ErrorIds.SubclassAlreadyExists);
+                        if (TryRun(ct => Delete(session, subclass, ct), subclass, ErrorIds.SubclassNotFound, ErrorIds.SubclassAlreadyExists, out Omapi.Core.OmapiWriteResult deleted))
+                        {
+                            Report(deleted);
+                        }
                     }
                 }
 
@@ -60,15 +63,32 @@ namespace PSOmapi
                 return;
             }
 
-            TryRun(
-                async ct =>
-                {
-                    OmapiSubclass subclass = await session.GetSubclassAsync(className, hash, ct).ConfigureAwait(false);
-                    await session.DeleteAsync(subclass.Handle, "delete subclass " + subclass, ct).ConfigureAwait(false);
-                },
+            if (TryRun(
+                async ct => await Delete(session, await session.GetSubclassAsync(className, hash, ct).ConfigureAwait(false), ct).ConfigureAwait(false),
                 text,
                 ErrorIds.SubclassNotFound,
-                ErrorIds.SubclassAlreadyExists);
+                ErrorIds.SubclassAlreadyExists,
+                out Omapi.Core.OmapiWriteResult removed))
+            {
+                Report(removed);
+            }
+        }
+
+        /// <summary>Deletes by handle; a lost reply is resolved by looking the subclass up again.</summary>
+        private static System.Threading.Tasks.Task<Omapi.Core.OmapiWriteResult> Delete(Omapi.Core.OmapiSession session, OmapiSubclass subclass, System.Threading.CancellationToken ct) =>
+            session.DeleteObjectAsync(subclass.Handle, "delete subclass " + subclass, async c => await Exists(session, subclass, c).ConfigureAwait(false), ct);
+
+        private static async System.Threading.Tasks.Task<bool> Exists(Omapi.Core.OmapiSession session, OmapiSubclass subclass, System.Threading.CancellationToken ct)
+        {
+            try
+            {
+                await session.GetSubclassAsync(subclass.ClassName, Omapi.Core.Protocol.OmapiEncoding.TryParseHex(subclass.HashString)!, ct).ConfigureAwait(false);
+                return true;
+            }
+            catch (Omapi.Core.OmapiNotFoundException)
+            {
+                return false;
+            }
         }
     }
 }

@@ -45,7 +45,7 @@ namespace PSOmapi
 
             try
             {
-                WriteObject(Run(ct => info.Core.CreateGroupAsync(name, statements, ct)));
+                WriteObject(Report(Run(ct => info.Core.CreateGroupAsync(name, statements, ct))));
             }
             catch (Exception ex) when (IsReportable(ex))
             {

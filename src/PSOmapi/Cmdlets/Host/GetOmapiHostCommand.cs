@@ -113,7 +113,7 @@ namespace PSOmapi
         }
 
         /// <inheritdoc />
-        protected override void EndProcessing() => BulkDrain.Finish(ref _bulk, StopToken, Emit);
+        protected override void EndProcessing() => BulkDrain.Finish(ref _bulk, StopToken, Emit, Stopped);
 
         /// <inheritdoc />
         protected override void ReleaseResources()
@@ -130,7 +130,7 @@ namespace PSOmapi
         {
             if (_bulk == null)
             {
-                var options = new OmapiBulkOptions { Connections = BulkConnections, ReadOnConsumerThread = true };
+                var options = new OmapiBulkOptions { Connections = BulkConnections };
                 try
                 {
                     _bulk = Run(ct => session.StartHostLookupAsync(null, options, ct));
@@ -148,8 +148,10 @@ namespace PSOmapi
             }
 
             // Stream what is ready now; the rest follows with later input or in EndProcessing.
-            BulkDrain.Drain(_bulk, wait: false, StopToken, Emit);
+            BulkDrain.Drain(_bulk, wait: false, StopToken, Emit, Stopped);
         }
+
+        private void Stopped(Exception ex) => ThrowError(ex, Name, ErrorIds.HostNotFound, ErrorIds.HostAlreadyExists);
 
         private void Emit(OmapiBulkResult<string, OmapiHost> result)
         {

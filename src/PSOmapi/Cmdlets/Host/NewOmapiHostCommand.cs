@@ -73,6 +73,11 @@ namespace PSOmapi
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
+            if (!Inputs.TryHostName(this, Name))
+            {
+                return;
+            }
+
             var definition = new OmapiHostDefinition
             {
                 Name = Name,
@@ -128,7 +133,7 @@ namespace PSOmapi
             Omapi.Core.OmapiSession session = Core;
             try
             {
-                WriteObject(Run(ct => session.CreateHostAsync(definition, ct)));
+                WriteObject(Report(Run(ct => session.CreateHostAsync(definition, ct))));
             }
             catch (Omapi.Core.OmapiNotFoundException ex) when (definition.Group != null)
             {

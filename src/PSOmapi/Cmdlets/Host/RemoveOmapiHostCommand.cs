@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using Omapi.Core;
 using Omapi.Core.Objects;
 
 namespace PSOmapi
@@ -49,7 +50,10 @@ namespace PSOmapi
                             continue;
                         }
 
-                        TryRun(ct => session.DeleteAsync(host.Handle, "delete host " + host, ct), host, ErrorIds.HostNotFound, ErrorIds.HostAlreadyExists);
+                        if (TryRun(ct => session.DeleteHostAsync(host, ct), host, ErrorIds.HostNotFound, ErrorIds.HostAlreadyExists, out OmapiWriteResult deleted))
+                        {
+                            Report(deleted);
+                        }
                     }
 
                     break;
@@ -61,15 +65,19 @@ namespace PSOmapi
                             continue;
                         }
 
-                        TryRun(
+                        if (TryRun(
                             async ct =>
                             {
                                 OmapiHost host = await session.GetHostByHardwareAddressAsync(mac, HardwareAddress.Ethernet, ct).ConfigureAwait(false);
-                                await session.DeleteAsync(host.Handle, "delete host " + host, ct).ConfigureAwait(false);
+                                return await session.DeleteHostAsync(host, ct).ConfigureAwait(false);
                             },
                             text,
                             ErrorIds.HostNotFound,
-                            ErrorIds.HostAlreadyExists);
+                            ErrorIds.HostAlreadyExists,
+                            out OmapiWriteResult deleted))
+                        {
+                            Report(deleted);
+                        }
                     }
 
                     break;
@@ -81,15 +89,19 @@ namespace PSOmapi
                             continue;
                         }
 
-                        TryRun(
+                        if (TryRun(
                             async ct =>
                             {
                                 OmapiHost host = await session.GetHostByNameAsync(name, ct).ConfigureAwait(false);
-                                await session.DeleteAsync(host.Handle, "delete host " + name, ct).ConfigureAwait(false);
+                                return await session.DeleteHostAsync(host, ct).ConfigureAwait(false);
                             },
                             name,
                             ErrorIds.HostNotFound,
-                            ErrorIds.HostAlreadyExists);
+                            ErrorIds.HostAlreadyExists,
+                            out OmapiWriteResult deleted))
+                        {
+                            Report(deleted);
+                        }
                     }
 
                     break;

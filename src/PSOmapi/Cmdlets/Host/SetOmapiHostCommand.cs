@@ -100,7 +100,7 @@ namespace PSOmapi
                 return;
             }
 
-            if (!Inputs.TryStatements(this, Statements))
+            if (!Inputs.TryStatements(this, Statements) || (NewName != null && !Inputs.TryHostName(this, NewName)))
             {
                 return;
             }
@@ -144,11 +144,11 @@ namespace PSOmapi
             OmapiSession session = sessionInfo.Core;
             if (InputObject != null)
             {
-                Update(session, InputObject.Handle, input);
+                Update(session, InputObject, input);
             }
             else if (TryRun(ct => Find(session, mac, ct), input, ErrorIds.HostNotFound, ErrorIds.HostAlreadyExists, out OmapiHost host))
             {
-                Update(session, host.Handle, input);
+                Update(session, host, input);
             }
         }
 
@@ -234,14 +234,15 @@ namespace PSOmapi
             return steps;
         }
 
-        private void Update(OmapiSession session, uint handle, object input)
+        private void Update(OmapiSession session, OmapiHost host, object input)
         {
+            uint handle = host.Handle;
             var done = new List<string>();
             foreach ((string what, OmapiHostChanges change) in Steps())
             {
                 try
                 {
-                    Run(ct => session.UpdateHostAsync(handle, change, ct));
+                    Report(Run(ct => session.UpdateHostAsync(host, change, ct)));
                     done.Add(what);
                 }
                 catch (Exception ex) when (IsReportable(ex))
@@ -306,7 +307,7 @@ namespace PSOmapi
                 WriteVerbose("The host is already named '" + NewName + "'; nothing to rename.");
                 if (HasUpdate)
                 {
-                    Update(session, old.Handle, input);
+                    Update(session, old, input);
                 }
                 else if (PassThru)
                 {
@@ -349,15 +350,16 @@ namespace PSOmapi
                 return;
             }
 
-            if (!TryRun(ct => session.DeleteAsync(old.Handle, "delete host " + old.Name + " (rename)", ct), input, ErrorIds.HostNotFound, ErrorIds.HostAlreadyExists))
+            if (!TryRun(ct => session.DeleteHostAsync(old, ct), input, ErrorIds.HostNotFound, ErrorIds.HostAlreadyExists, out OmapiWriteResult deleted))
             {
                 return;
             }
 
+            Report(deleted);
             OmapiHost created;
             try
             {
-                created = Run(ct => session.CreateHostAsync(replacement, ct));
+                created = Report(Run(ct => session.CreateHostAsync(replacement, ct)));
             }
             catch (Exception ex) when (IsReportable(ex))
             {
@@ -377,7 +379,7 @@ namespace PSOmapi
             string what = "Host '" + old.Name + "' was deleted to be re-created as '" + NewName + "', which failed: " + (failure.ErrorDetails?.Message ?? createFailure.Message);
             try
             {
-                Run(ct => session.CreateHostAsync(original, ct));
+                Report(Run(ct => session.CreateHostAsync(original, ct)));
                 failure.ErrorDetails = new ErrorDetails(what + " Host '" + old.Name + "' was created again with its MAC address, client id and fixed addresses; statements and group it had are lost (dhcpd never returns them): give them again with Set-OmapiHost -Statements/-Group.")
                 {
                     RecommendedAction = failure.ErrorDetails?.RecommendedAction,

@@ -66,6 +66,16 @@ namespace PSOmapi
         [ValidateNotNullOrEmpty]
         public LeaseState[]? State { get; set; }
 
+        /// <summary>
+        /// Scans ranges of more than 65,536 addresses (a /16). Without it such a -Range is refused with RangeTooLarge, so that
+        /// a typo (/8 for /24) does not start millions of lookups.
+        /// </summary>
+        [Parameter(ParameterSetName = IPAddressSet)]
+        public SwitchParameter Force { get; set; }
+
+        /// <summary>The most addresses -Range scans without -Force (a /16, as Register-OmapiNotify allows).</summary>
+        public const long MaxRangeWithoutForce = 65536;
+
         /// <summary>How many connections bulk lookups may use (1..16, default 4); each keeps dhcpd's safe byte budget.</summary>
         [Parameter]
         [ValidateRange(1, 16)]
@@ -124,7 +134,7 @@ namespace PSOmapi
         }
 
         /// <inheritdoc />
-        protected override void EndProcessing() => BulkDrain.Finish(ref _bulk, StopToken, r => Emit(r, skipNotFound: false));
+        protected override void EndProcessing() => BulkDrain.Finish(ref _bulk, StopToken, r => Emit(r, skipNotFound: false), ex => ThrowError(ex, IPAddress, ErrorIds.LeaseNotFound));
 
         /// <inheritdoc />
         protected override void ReleaseResources()
@@ -163,7 +173,7 @@ namespace PSOmapi
             }
 
             // Stream what is ready now; the rest follows with later input or in EndProcessing.
-            BulkDrain.Drain(_bulk!, wait: false, StopToken, r => Emit(r, skipNotFound: false));
+            BulkDrain.Drain(_bulk!, wait: false, StopToken, r => Emit(r, skipNotFound: false), ex => ThrowError(ex, IPAddress, ErrorIds.LeaseNotFound));
         }
 
         private void ScanRanges()
@@ -182,7 +192,17 @@ namespace PSOmapi
             }
 
             long total = ranges.Sum(r => r.Count);
+            if (total > MaxRangeWithoutForce && !Force)
+            {
+                ThrowTerminatingError(OmapiErrors.Create(
+                    ErrorIds.RangeTooLarge,
+                    ErrorCategory.LimitsExceeded,
+                    string.Format(CultureInfo.InvariantCulture, "-Range {0} holds {1:N0} addresses, more than the {2:N0} (a /16) a scan takes without -Force: one lookup each, roughly {3} at 10,000 to 60,000 lookups a second. Check the range (a /8 typed for a /24?), or add -Force to scan it anyway.", string.Join(", ", ranges.Select(r => r.Text)), total, MaxRangeWithoutForce, Duration(total)),
+                    Range));
+            }
+
             long done = 0;
+            long lastProgress = -1;
             var progressClock = Stopwatch.StartNew();
             string activity = "Scanning " + string.Join(", ", ranges.Select(r => r.Text)) + " for leases";
             foreach (AddressRange range in ranges)
@@ -194,30 +214,48 @@ namespace PSOmapi
 
                 using (scan)
                 {
-                    BulkDrain.Drain(scan!, wait: true, StopToken, r =>
-                    {
-                        Emit(r, skipNotFound: true);
-                        done++;
-                        if (progressClock.ElapsedMilliseconds >= 250)
+                    BulkDrain.Drain(
+                        scan!,
+                        wait: true,
+                        StopToken,
+                        r =>
                         {
-                            progressClock.Restart();
-                            // A new record each time: hosts may keep the records they are given.
-                            WriteProgress(new ProgressRecord(ProgressActivityId, activity, string.Format(CultureInfo.InvariantCulture, "{0:N0} of {1:N0} addresses ({2})", done, total, r.Key))
+                            Emit(r, skipNotFound: true);
+                            done++;
+
+                            // At most four records a second, measured from the last one written: writing one can take long on
+                            // a slow host (a pty that does not answer cursor queries), and the clock must not restart before it.
+                            long now = progressClock.ElapsedMilliseconds;
+                            if (now - lastProgress >= 250)
                             {
-                                PercentComplete = (int)(done * 100 / Math.Max(1, total)),
-                            });
-                        }
-                    });
+                                // A new record each time: hosts may keep the records they are given.
+                                WriteProgress(new ProgressRecord(ProgressActivityId, activity, string.Format(CultureInfo.InvariantCulture, "{0:N0} of {1:N0} addresses ({2})", done, total, r.Key))
+                                {
+                                    PercentComplete = (int)(done * 100 / Math.Max(1, total)),
+                                });
+                                lastProgress = progressClock.ElapsedMilliseconds;
+                            }
+                        },
+                        ex => ThrowError(ex, Range, ErrorIds.LeaseNotFound));
                 }
             }
 
             WriteProgress(new ProgressRecord(ProgressActivityId, activity, "Done") { RecordType = ProgressRecordType.Completed, PercentComplete = 100 });
         }
 
+        /// <summary>How long a scan of <paramref name="addresses"/> takes at 60,000 and at 10,000 lookups a second, in words.</summary>
+        private static string Duration(long addresses)
+        {
+            static string Words(double seconds) => seconds < 90
+                ? ((int)Math.Ceiling(seconds)).ToString(CultureInfo.InvariantCulture) + " seconds"
+                : seconds < 5400 ? ((int)Math.Ceiling(seconds / 60)).ToString(CultureInfo.InvariantCulture) + " minutes"
+                : (seconds / 3600).ToString("0.#", CultureInfo.InvariantCulture) + " hours";
+            return Words(addresses / 60000.0) + " to " + Words(addresses / 10000.0);
+        }
+
         private bool TryStartBulk(IEnumerable<IPAddress>? keys, out OmapiBulkOperation<IPAddress, OmapiLease>? bulk)
         {
-            // The pipeline thread reads the sockets while it waits for results: no thread hand-offs, no spinning pool threads.
-            var options = new OmapiBulkOptions { Connections = ThrottleLimit, ReadOnConsumerThread = true };
+            var options = new OmapiBulkOptions { Connections = ThrottleLimit };
             Omapi.Core.OmapiSession session = Core;
             try
             {

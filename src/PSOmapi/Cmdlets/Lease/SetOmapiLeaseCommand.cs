@@ -108,56 +108,59 @@ namespace PSOmapi
 
         private void Change(OmapiSession session, OmapiLease lease, uint handle, object input)
         {
-            if (!TryRun(ct => Apply(session, lease, handle, ct), input, ErrorIds.LeaseNotFound, ErrorIds.ObjectAlreadyExists, out (LeaseState Before, OmapiLease After) result))
+            // A piped lease may be stale: re-read it, since its flags and state are the starting point. A lease just looked up is current.
+            if (ParameterSetName == InputObjectSet && !TryRun(ct => session.RefreshLeaseAsync(handle, ct), input, ErrorIds.LeaseNotFound, ErrorIds.ObjectAlreadyExists, out lease))
             {
                 return;
             }
 
-            LeaseState expected = State ?? result.Before;
-            if (result.After.State != expected)
+            OmapiLeaseChanges changes = ChangesFor(lease);
+            if ((changes.Ends != null || changes.Flags != null) && lease.ClientHostname != null)
+            {
+                WriteWarning("dhcpd drops the client hostname '" + lease.ClientHostname + "' of lease " + lease.IPAddress + " when its end time or flags change: it runs the lease through its expiry, which clears it, and OMAPI cannot set it back. The lease keeps its client and state; the hostname returns when the client renews.");
+            }
+
+            if (!TryRun(ct => session.UpdateLeaseAsync(lease, changes, ct), input, ErrorIds.LeaseNotFound, ErrorIds.ObjectAlreadyExists, out OmapiWriteResult<OmapiLease> result))
+            {
+                return;
+            }
+
+            OmapiLease after = Report(result);
+            LeaseState expected = State ?? lease.State;
+            if (after.State != expected)
             {
                 WriteWarning(State != null
-                    ? "dhcpd moved lease " + result.After.IPAddress + " on from " + expected + " to " + result.After.State + " at once (e.g. Released becomes Free without failover, and a lease whose end time has passed expires)."
-                    : "dhcpd did not keep lease " + result.After.IPAddress + " in state " + expected + " after the change: it is now " + result.After.State + " (a lease whose end time has passed expires at once).");
+                    ? "dhcpd moved lease " + after.IPAddress + " on from " + expected + " to " + after.State + " at once (e.g. Released becomes Free without failover, and a lease whose end time has passed expires)."
+                    : "dhcpd did not keep lease " + after.IPAddress + " in state " + expected + " after the change: it is now " + after.State + " (a lease whose end time has passed expires at once).");
             }
 
             if (PassThru)
             {
-                WriteObject(result.After);
+                WriteObject(after);
             }
         }
 
         /// <summary>
-        /// Sends the changes as two UPDATEs: end time and flags, then the state. dhcpd applies the values of one UPDATE in
-        /// order, and every end-time or flags change runs its lease transition, which moves the lease to its pending next
-        /// state (an Active lease to Free, an Abandoned one with a past end time to Free). So the end time must be in place
-        /// before a state is applied, and the state must come last to stay. Returns the state before and the lease after.
+        /// The changes for one lease. Flags are written as a whole, so they start from the lease's current flags. dhcpd moves
+        /// a lease to its next state (an Active lease to Free) when its end time or flags change: unless the user asked for a
+        /// state, the lease's own state is applied again, last, in the same UPDATE (the core sends them as one), so setting
+        /// Reserved on a client's lease never frees the address for another client.
         /// </summary>
-        private async Task<(LeaseState Before, OmapiLease After)> Apply(OmapiSession session, OmapiLease lease, uint handle, CancellationToken ct)
+        private OmapiLeaseChanges ChangesFor(OmapiLease current)
         {
-            // A piped lease may be stale: re-read it, since its flags and state are the starting point. A lease just looked up is current.
-            OmapiLease current = ParameterSetName == InputObjectSet
-                ? await session.RefreshLeaseAsync(handle, ct).ConfigureAwait(false)
-                : lease;
-
             var changes = new OmapiLeaseChanges { Ends = EndsForServer() };
             if (Reserved is bool reserved)
             {
-                // Flags are written as a whole: start from the lease's current flags so the others are kept.
                 changes.Flags = reserved ? current.Flags | LeaseFlags.Reserved : current.Flags & ~LeaseFlags.Reserved;
             }
 
-            // dhcpd moves a lease to its next state (an Active lease to Free) when its end time or flags change. Unless the
-            // user asked for a state, re-apply the current one: setting Reserved on a client's lease must not free the
-            // address for another client. The core sends the state last, queued right behind the other change.
             changes.State = State ?? (changes.Ends != null || changes.Flags != null ? current.State : (LeaseState?)null);
             if (changes.State == LeaseState.Unknown)
             {
                 changes.State = null;
             }
 
-            await session.UpdateLeaseAsync(handle, changes, ct).ConfigureAwait(false);
-            return (current.State, await session.RefreshLeaseAsync(handle, ct).ConfigureAwait(false));
+            return changes;
         }
 
         /// <summary>PowerShell users mean local time when a DateTime has no kind; Omapi.Core would take it as UTC.</summary>

@@ -64,9 +64,13 @@ namespace PSOmapi
                     return;
                 }
 
-                if (TryRun(ct => SetAsync(session, input.Handle, state, passThru, ct), input, ErrorIds.FailoverStateNotFound, ErrorIds.ObjectAlreadyExists, out OmapiFailoverState? result) && result != null)
+                if (TryRun(ct => SetAsync(session, input, state, passThru, ct), input, ErrorIds.FailoverStateNotFound, ErrorIds.ObjectAlreadyExists, out OmapiFailoverState? result))
                 {
-                    WriteObject(result);
+                    Report(_lastResult!);
+                    if (result != null)
+                    {
+                        WriteObject(result);
+                    }
                 }
 
                 return;
@@ -82,27 +86,32 @@ namespace PSOmapi
                     async ct =>
                     {
                         OmapiFailoverState current = await session.GetFailoverStateAsync(name, ct).ConfigureAwait(false);
-                        return await SetAsync(session, current.Handle, state, passThru, ct).ConfigureAwait(false);
+                        return await SetAsync(session, current, state, passThru, ct).ConfigureAwait(false);
                     },
                     name,
                     ErrorIds.FailoverStateNotFound,
                     ErrorIds.ObjectAlreadyExists,
-                    out OmapiFailoverState? changed)
-                && changed != null)
+                    out OmapiFailoverState? changed))
             {
-                WriteObject(changed);
+                Report(_lastResult!);
+                if (changed != null)
+                {
+                    WriteObject(changed);
+                }
             }
         }
 
-        private static async Task<OmapiFailoverState?> SetAsync(OmapiSession session, uint handle, FailoverState state, bool passThru, CancellationToken ct)
+        private async Task<OmapiFailoverState?> SetAsync(OmapiSession session, OmapiFailoverState peer, FailoverState state, bool passThru, CancellationToken ct)
         {
-            await session.SetFailoverLocalStateAsync(handle, state, ct).ConfigureAwait(false);
+            _lastResult = await session.SetFailoverLocalStateAsync(peer, state, ct).ConfigureAwait(false);
             if (!passThru)
             {
                 return null;
             }
 
-            return OmapiFailoverState.FromObject(await session.RefreshAsync(handle, "failover-state", ct).ConfigureAwait(false), session.Server);
+            return OmapiFailoverState.FromObject(await session.RefreshAsync(peer.Handle, "failover-state", ct).ConfigureAwait(false), session.ServerName);
         }
+
+        private OmapiWriteResult? _lastResult;
     }
 }
