@@ -103,6 +103,13 @@ public sealed class DhcpdFixture : IAsyncLifetime
                ?? throw new ArgumentException("no dhcpd instance uses algorithm " + algorithm, nameof(algorithm));
     }
 
+    /// <summary>
+    /// The instance that serves the crossing layout (<see cref="DhcpdScenario.CrossingLeases"/>) with a key of
+    /// <paramref name="algorithm"/>: the algorithm's instance, or for HMAC-MD5 (main has its own layout) one of its own.
+    /// </summary>
+    public DhcpdInstance CrossingInstance(string algorithm) =>
+        string.Equals(algorithm.Split('.')[0], "HMAC-MD5", StringComparison.OrdinalIgnoreCase) ? Get(DhcpdScenario.Algorithms.Count + 1) : ForAlgorithm(algorithm);
+
     /// <summary>The main instance's seeded leases (see <see cref="DhcpdScenario.SeededLeases"/>).</summary>
     public IReadOnlyList<SeededLease> SeededLeases => DhcpdScenario.SeededLeases;
 
@@ -233,7 +240,7 @@ public sealed class DhcpdFixture : IAsyncLifetime
             DhcpdProcess.WritePrivateFile(instance.ConfigFilePath, conf);
             DhcpdProcess.WritePrivateFile(
                 instance.LeasesFilePath,
-                isMain ? DhcpdScenario.BuildMainLeasesFile() : algorithm == DhcpdScenario.StressAlgorithm ? DhcpdScenario.BuildStressLeasesFile() : string.Empty);
+                isMain ? DhcpdScenario.BuildMainLeasesFile() : DhcpdScenario.BuildCrossingLeasesFile(withStressLeases: algorithm == DhcpdScenario.StressAlgorithm));
             _instances.Add(instance);
         }
 
@@ -242,6 +249,12 @@ public sealed class DhcpdFixture : IAsyncLifetime
             DhcpdScenario.BuildFailoverConf(failover.Port, failover.KeyName, failover.Algorithm, failover.SecretBase64));
         DhcpdProcess.WritePrivateFile(failover.LeasesFilePath, string.Empty);
         _instances.Add(failover);
+
+        // HMAC-MD5's crossing layout: main keeps its own layout, so an instance of its own.
+        var crossing = new DhcpdInstance("crossing-md5", _directory, omapiPort + 1, dhcpPort + 2, "crossing_key", "HMAC-MD5", NewSecret());
+        DhcpdProcess.WritePrivateFile(crossing.ConfigFilePath, DhcpdScenario.BuildMinimalConf(crossing.Port, crossing.KeyName, crossing.Algorithm, crossing.SecretBase64));
+        DhcpdProcess.WritePrivateFile(crossing.LeasesFilePath, DhcpdScenario.BuildCrossingLeasesFile(withStressLeases: false));
+        _instances.Add(crossing);
 
         await Task.WhenAll(_instances.Select(i => i.StartAsync())).ConfigureAwait(false);
     }

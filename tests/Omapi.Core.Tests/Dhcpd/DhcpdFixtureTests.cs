@@ -22,7 +22,7 @@ public class DhcpdFixtureTests(DhcpdFixture dhcpd)
     {
         dhcpd.RequireDhcpd();
 
-        Assert.Equal(DhcpdScenario.Algorithms.Count + 1, dhcpd.All.Count);
+        Assert.Equal(DhcpdScenario.Algorithms.Count + 2, dhcpd.All.Count); // one per algorithm, failover, crossing-md5
         Assert.Equal(dhcpd.All.Count, dhcpd.All.Select(i => i.Port).Distinct().Count());
         foreach (DhcpdInstance instance in dhcpd.All)
         {

@@ -303,6 +303,73 @@ public static class DhcpdScenario
         return leases.ToArray();
     }
 
+    /// <summary>The subnet of the crossing layout (not on the interface: dhcpd serves it for relayed clients, and loads its leases).</summary>
+    public const string CrossingSubnet = "198.18.0.0";
+
+    /// <summary>The crossing layout's blocks of leases: block k holds 198.18.k.16 .. 198.18.k.63.</summary>
+    public const int CrossingBlocks = 16;
+
+    /// <summary>Leases per block.</summary>
+    public const int CrossingBlockSize = 48;
+
+    /// <summary>What a scan of the crossing layout covers: 4,096 addresses, 32 crossings between empty and dense regions.</summary>
+    public const string CrossingScanRange = "198.18.0.0-198.18.15.255";
+
+    /// <summary>
+    /// Active leases in blocks of 48 separated by 208 addresses that are in no range (not found), with client hostnames
+    /// and client identifiers whose lengths grow block by block from a few bytes to 255 (the longest one DHCP option
+    /// carries): a scan crosses from empty to dense regions 32 times and meets the longest replies last, the sequence
+    /// that let a range scan abort dhcpd when the window learned reply sizes from the small ones.
+    /// </summary>
+    public static IReadOnlyList<SeededLease> CrossingLeases { get; } = BuildCrossingLeases();
+
+    private static SeededLease[] BuildCrossingLeases()
+    {
+        var leases = new List<SeededLease>();
+        for (int block = 0; block < CrossingBlocks; block++)
+        {
+            int longest = block < 4 ? 8 : block < 8 ? 63 : 255;
+            for (int i = 0; i < CrossingBlockSize; i++)
+            {
+                int n = (block * CrossingBlockSize) + i;
+                var ip = new IPAddress(new byte[] { 198, 18, (byte)block, (byte)(16 + i) });
+                string mac = string.Create(CultureInfo.InvariantCulture, $"02:00:00:18:{block:x2}:{i:x2}");
+                int hostLength = block >= 12 ? longest - (i % 8) : (n * 37) % (longest + 1);
+                string? hostname = hostLength == 0 ? null : new string((char)('a' + (n % 26)), hostLength);
+                int uidLength = block >= 12 ? longest - (i % 5) : (n * 53) % (longest + 1);
+                byte[]? uid = uidLength == 0 ? null : Enumerable.Range(0, uidLength).Select(b => (byte)(b + n)).ToArray();
+                leases.Add(new SeededLease(ip, "active", 2, mac, uid, hostname, BaseStarts.AddMinutes(n), BaseActiveEnds.AddMinutes(n), false));
+            }
+        }
+
+        return leases.ToArray();
+    }
+
+    /// <summary>The crossing layout's <c>subnet</c> declaration.</summary>
+    internal static string CrossingSubnetDeclaration()
+    {
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"subnet {CrossingSubnet} netmask 255.255.0.0 {{\n");
+        for (int block = 0; block < CrossingBlocks; block++)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"  range 198.18.{block}.16 198.18.{block}.{16 + CrossingBlockSize - 1};\n");
+        }
+
+        return sb.Append("}\n").ToString();
+    }
+
+    /// <summary>A leases file with the crossing layout's leases (and, for the stress instance, its own).</summary>
+    internal static string BuildCrossingLeasesFile(bool withStressLeases)
+    {
+        var file = new LeasesFileWriter("Crossing layout seeded by the PSOmapi test fixture.", 512 * 1024);
+        foreach (SeededLease lease in (withStressLeases ? StressLeases : Array.Empty<SeededLease>()).Concat(CrossingLeases))
+        {
+            file.AddLease(lease.IpAddress, lease.StartsUtc, lease.EndsUtc, lease.SeededBindingState, lease.HardwareAddress, lease.ClientIdentifier, lease.ClientHostname);
+        }
+
+        return file.ToString();
+    }
+
     /// <summary>The main instance's leases file, as written before its first start.</summary>
     public static string BuildMainLeasesFile()
     {
@@ -391,13 +458,14 @@ public static class DhcpdScenario
         return sb.ToString();
     }
 
-    /// <summary>A minimal secure <c>dhcpd.conf</c> (one key, the subnet and range).</summary>
+    /// <summary>A minimal secure <c>dhcpd.conf</c> (one key, the subnet and range), and the crossing layout's subnet.</summary>
     internal static string BuildMinimalConf(int omapiPort, string keyName, string algorithm, string secretBase64)
     {
         var sb = new StringBuilder(CommonHeader(omapiPort));
         sb.Append(KeyDeclaration(keyName, algorithm, secretBase64));
         sb.Append(CultureInfo.InvariantCulture, $"omapi-key {keyName};\n\n");
         sb.Append(Subnet(null));
+        sb.Append(CrossingSubnetDeclaration());
         return sb.ToString();
     }
 
