@@ -42,6 +42,9 @@ namespace PSOmapi.Tests
         /// <summary>The progress records of the last <see cref="Invoke"/>.</summary>
         public IReadOnlyList<ProgressRecord> Progress { get; private set; } = Array.Empty<ProgressRecord>();
 
+        /// <summary>The warnings of the last <see cref="Invoke"/>.</summary>
+        public IReadOnlyList<string> Warnings { get; private set; } = Array.Empty<string>();
+
         /// <summary>The verbose messages of the last <see cref="Invoke"/>.</summary>
         public IReadOnlyList<string> Verbose { get; private set; } = Array.Empty<string>();
 
@@ -58,7 +61,16 @@ namespace PSOmapi.Tests
                 ps.AddArgument(a);
             }
 
-            Collection<PSObject> result = ps.Invoke();
+            Collection<PSObject> result;
+            try
+            {
+                result = ps.Invoke();
+            }
+            finally
+            {
+                Warnings = ps.Streams.Warning.Select(w => w.Message).ToList();
+            }
+
             Errors = ps.Streams.Error.ToList();
             Verbose = ps.Streams.Verbose.Select(v => v.Message).ToList();
             Progress = ps.Streams.Progress.ToList();

@@ -21,7 +21,7 @@ namespace Omapi.Core.Tests.Integration
 
         protected DhcpdFixture Fixture { get; }
 
-        protected static OmapiConnectionOptions OptionsFor(DhcpdInstance instance, string? secretBase64 = null, string? keyName = null, string? algorithm = null) =>
+        protected internal static OmapiConnectionOptions OptionsFor(DhcpdInstance instance, string? secretBase64 = null, string? keyName = null, string? algorithm = null) =>
             new OmapiConnectionOptions
             {
                 Server = instance.Host,
