@@ -17,28 +17,21 @@ namespace Omapi.Core
         public async Task<OmapiHost> GetHostByNameAsync(string name, CancellationToken cancellationToken = default)
         {
             string what = "open host " + RequireText(name, nameof(name));
-            OmapiObject o = await OpenAsync("host", new OmapiValueList().Add("name", name), OmapiOpenFlags.None, what, cancellationToken).ConfigureAwait(false);
-            ReplyChecks.Host(o, what, name: name);
-            return OmapiHost.FromObject(o, ServerName);
+            return OmapiHost.FromObject(await LookUpAsync("host", new OmapiValueList().Add("name", name), what, o => ReplyChecks.Host(o, what, name: name), cancellationToken).ConfigureAwait(false), ServerName);
         }
 
         /// <summary>A host by hardware address.</summary>
         public async Task<OmapiHost> GetHostByHardwareAddressAsync(byte[] hardwareAddress, int hardwareType = HardwareAddress.Ethernet, CancellationToken cancellationToken = default)
         {
             string what = "open host with MAC " + HardwareAddress.Format(RequireBytes(hardwareAddress, nameof(hardwareAddress)));
-            var keys = new OmapiValueList().Add("hardware-address", hardwareAddress).Add("hardware-type", (uint)hardwareType);
-            OmapiObject o = await OpenAsync("host", keys, OmapiOpenFlags.None, what, cancellationToken).ConfigureAwait(false);
-            ReplyChecks.Host(o, what, hardwareAddress: hardwareAddress);
-            return OmapiHost.FromObject(o, ServerName);
+            return OmapiHost.FromObject(await LookUpAsync("host", HardwareKeys(hardwareAddress, hardwareType), what, o => ReplyChecks.Host(o, what, hardwareAddress: hardwareAddress), cancellationToken).ConfigureAwait(false), ServerName);
         }
 
         /// <summary>A host by DHCP client identifier.</summary>
         public async Task<OmapiHost> GetHostByClientIdAsync(byte[] clientId, CancellationToken cancellationToken = default)
         {
             string what = "open host with client id " + OmapiEncoding.ToHex(RequireBytes(clientId, nameof(clientId)));
-            OmapiObject o = await OpenAsync("host", new OmapiValueList().Add("dhcp-client-identifier", clientId), OmapiOpenFlags.None, what, cancellationToken).ConfigureAwait(false);
-            ReplyChecks.Host(o, what, clientId: clientId);
-            return OmapiHost.FromObject(o, ServerName);
+            return OmapiHost.FromObject(await LookUpAsync("host", new OmapiValueList().Add("dhcp-client-identifier", clientId), what, o => ReplyChecks.Host(o, what, clientId: clientId), cancellationToken).ConfigureAwait(false), ServerName);
         }
 
         /// <summary>
@@ -48,9 +41,7 @@ namespace Omapi.Core
         public async Task<OmapiHost> GetHostByIPAddressAsync(IPAddress address, CancellationToken cancellationToken = default)
         {
             string what = "open host for " + address;
-            OmapiObject o = await OpenAsync("host", new OmapiValueList().Add("ip-address", OmapiEncoding.FromIPv4(address)), OmapiOpenFlags.None, what, cancellationToken).ConfigureAwait(false);
-            ReplyChecks.Host(o, what);
-            return OmapiHost.FromObject(o, ServerName);
+            return OmapiHost.FromObject(await LookUpAsync("host", new OmapiValueList().Add("ip-address", OmapiEncoding.FromIPv4(address)), what, o => ReplyChecks.Host(o, what), cancellationToken).ConfigureAwait(false), ServerName);
         }
 
         /// <summary>Re-reads a host by handle.</summary>

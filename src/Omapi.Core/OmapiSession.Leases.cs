@@ -67,19 +67,14 @@ namespace Omapi.Core
         public async Task<OmapiLease> GetLeaseByHardwareAddressAsync(byte[] hardwareAddress, int hardwareType = HardwareAddress.Ethernet, CancellationToken cancellationToken = default)
         {
             string what = "open lease for " + HardwareAddress.Format(RequireBytes(hardwareAddress, nameof(hardwareAddress)));
-            var keys = new OmapiValueList().Add("hardware-address", hardwareAddress).Add("hardware-type", (uint)hardwareType);
-            OmapiObject o = await OpenAsync("lease", keys, OmapiOpenFlags.None, what, cancellationToken).ConfigureAwait(false);
-            ReplyChecks.Lease(o, what, hardwareAddress: hardwareAddress);
-            return OmapiLease.FromObject(o, ServerName);
+            return OmapiLease.FromObject(await LookUpAsync("lease", HardwareKeys(hardwareAddress, hardwareType), what, o => ReplyChecks.Lease(o, what, hardwareAddress: hardwareAddress), cancellationToken).ConfigureAwait(false), ServerName);
         }
 
         /// <summary>The lease for a DHCP client identifier; <see cref="OmapiMultipleMatchesException"/> when several match.</summary>
         public async Task<OmapiLease> GetLeaseByClientIdAsync(byte[] clientId, CancellationToken cancellationToken = default)
         {
             string what = "open lease for client id " + OmapiEncoding.ToHex(RequireBytes(clientId, nameof(clientId)));
-            OmapiObject o = await OpenAsync("lease", new OmapiValueList().Add("dhcp-client-identifier", clientId), OmapiOpenFlags.None, what, cancellationToken).ConfigureAwait(false);
-            ReplyChecks.Lease(o, what, clientId: clientId);
-            return OmapiLease.FromObject(o, ServerName);
+            return OmapiLease.FromObject(await LookUpAsync("lease", new OmapiValueList().Add("dhcp-client-identifier", clientId), what, o => ReplyChecks.Lease(o, what, clientId: clientId), cancellationToken).ConfigureAwait(false), ServerName);
         }
 
         /// <summary>Re-reads a lease by handle.</summary>

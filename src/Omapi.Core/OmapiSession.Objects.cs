@@ -15,9 +15,7 @@ namespace Omapi.Core
         public async Task<OmapiGroup> GetGroupAsync(string name, CancellationToken cancellationToken = default)
         {
             string what = "open group " + RequireText(name, nameof(name));
-            OmapiObject o = await OpenAsync("group", new OmapiValueList().Add("name", name), OmapiOpenFlags.None, what, cancellationToken).ConfigureAwait(false);
-            ReplyChecks.Named(o, what, name);
-            return OmapiGroup.FromObject(o, ServerName);
+            return OmapiGroup.FromObject(await LookUpAsync("group", new OmapiValueList().Add("name", name), what, o => ReplyChecks.Named(o, what, name), cancellationToken).ConfigureAwait(false), ServerName);
         }
 
         /// <summary>Creates a named group; dhcpd requires statements (e.g. <c>option domain-name "x";</c>). A lost reply is resolved by looking the group up.</summary>
@@ -91,9 +89,7 @@ namespace Omapi.Core
         public async Task<OmapiFailoverState> GetFailoverStateAsync(string name, CancellationToken cancellationToken = default)
         {
             string what = "open failover-state " + RequireText(name, nameof(name));
-            OmapiObject o = await OpenAsync("failover-state", new OmapiValueList().Add("name", name), OmapiOpenFlags.None, what, cancellationToken).ConfigureAwait(false);
-            ReplyChecks.Named(o, what, name);
-            return OmapiFailoverState.FromObject(o, ServerName);
+            return OmapiFailoverState.FromObject(await LookUpAsync("failover-state", new OmapiValueList().Add("name", name), what, o => ReplyChecks.Named(o, what, name), cancellationToken).ConfigureAwait(false), ServerName);
         }
 
         /// <summary>

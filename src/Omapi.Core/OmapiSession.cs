@@ -218,6 +218,18 @@ namespace Omapi.Core
             return ReplyChecks.Object(reply, type, request.Description, _options.ResultNumbering);
         }
 
+        /// <summary>An OPEN lookup, its reply checked (<paramref name="check"/>) against what was asked before anyone sees it.</summary>
+        private async Task<OmapiObject> LookUpAsync(string type, OmapiValueList keys, string what, Action<OmapiObject> check, CancellationToken cancellationToken)
+        {
+            OmapiObject o = await OpenAsync(type, keys, OmapiOpenFlags.None, what, cancellationToken).ConfigureAwait(false);
+            check(o);
+            return o;
+        }
+
+        /// <summary>The lookup keys of a hardware address (dhcpd assumes type 1 without one; sent anyway).</summary>
+        private static OmapiValueList HardwareKeys(byte[] hardwareAddress, int hardwareType) =>
+            new OmapiValueList().Add("hardware-address", hardwareAddress).Add("hardware-type", (uint)hardwareType);
+
         /// <summary>The OPEN request for a type, lookup keys (or values to set) and flags.</summary>
         public static OmapiRequest OpenRequest(string type, OmapiValueList values, OmapiOpenFlags flags = OmapiOpenFlags.None, string? description = null)
         {

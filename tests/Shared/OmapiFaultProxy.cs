@@ -545,7 +545,30 @@ public sealed class OmapiFaultProxy : IDisposable
             _proxy._links.TryRemove(_index, out _);
         }
 
-        private void Upstream()
+        /// <summary>Client to server: each request is matched against the rules, then forwarded, dropped or cut off.</summary>
+        private void Upstream() => Relay(_client, intro => SendToServer(intro, 0, intro.Length), (message, buffer, start, length) =>
+        {
+            var request = new ProxyRequest(message, _index, Interlocked.Increment(ref _proxy._requests) - 1);
+            FaultRule? rule = _proxy.MatchRule(request);
+            if (rule?.Action == FaultAction.CloseBeforeRequest)
+            {
+                return false;
+            }
+
+            if (rule?.Action != FaultAction.DropRequest)
+            {
+                _requests[message.Id] = (request, rule);
+                SendToServer(buffer, start, length);
+            }
+
+            return true;
+        });
+
+        /// <summary>
+        /// Reads <paramref name="from"/> until it closes: the 8-byte intro goes to <paramref name="intro"/>, then each whole
+        /// message to <paramref name="message"/> (which returns false to close the link). Closes the link at the end.
+        /// </summary>
+        private void Relay(Socket from, Action<byte[]> intro, Func<ProxyMessage, byte[], int, int, bool> message)
         {
             var buffer = new byte[1 << 20];
             int count = 0;
@@ -554,7 +577,7 @@ public sealed class OmapiFaultProxy : IDisposable
             {
                 while (true)
                 {
-                    int n = _client.Receive(buffer, count, buffer.Length - count, SocketFlags.None);
+                    int n = from.Receive(buffer, count, buffer.Length - count, SocketFlags.None);
                     if (n == 0)
                     {
                         break;
@@ -569,25 +592,17 @@ public sealed class OmapiFaultProxy : IDisposable
                             continue;
                         }
 
-                        SendToServer(buffer, 0, 8);
+                        intro(buffer[0..8]);
                         start = 8;
                         introDone = true;
                     }
 
-                    while (ProxyMessage.TryDecode(buffer, start, count, out int length) is ProxyMessage message)
+                    while (ProxyMessage.TryDecode(buffer, start, count, out int length) is ProxyMessage decoded)
                     {
-                        var request = new ProxyRequest(message, _index, Interlocked.Increment(ref _proxy._requests) - 1);
-                        FaultRule? rule = _proxy.MatchRule(request);
-                        if (rule?.Action == FaultAction.CloseBeforeRequest)
+                        if (!message(decoded, buffer, start, length))
                         {
                             Close();
                             return;
-                        }
-
-                        if (rule?.Action != FaultAction.DropRequest)
-                        {
-                            _requests[message.Id] = (request, rule);
-                            SendToServer(buffer, start, length);
                         }
 
                         start += length;
@@ -627,56 +642,8 @@ public sealed class OmapiFaultProxy : IDisposable
             }
         }
 
-        private void Downstream()
-        {
-            var buffer = new byte[1 << 20];
-            int count = 0;
-            bool introDone = false;
-            try
-            {
-                while (true)
-                {
-                    int n = _server.Receive(buffer, count, buffer.Length - count, SocketFlags.None);
-                    if (n == 0)
-                    {
-                        break;
-                    }
-
-                    count += n;
-                    int start = 0;
-                    if (!introDone)
-                    {
-                        if (count < 8)
-                        {
-                            continue;
-                        }
-
-                        SendToClient(buffer[0..8]);
-                        start = 8;
-                        introDone = true;
-                    }
-
-                    while (ProxyMessage.TryDecode(buffer, start, count, out int length) is ProxyMessage reply)
-                    {
-                        byte[] bytes = buffer[start..(start + length)];
-                        start += length;
-                        if (!Forward(reply, bytes))
-                        {
-                            Close();
-                            return;
-                        }
-                    }
-
-                    Buffer.BlockCopy(buffer, start, buffer, 0, count - start);
-                    count -= start;
-                }
-            }
-            catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
-            {
-            }
-
-            Close();
-        }
+        /// <summary>Server to client: each reply gets the rule of the request it answers.</summary>
+        private void Downstream() => Relay(_server, SendToClient, (reply, buffer, start, length) => Forward(reply, buffer[start..(start + length)]));
 
         /// <summary>Applies the rule of the request this reply answers; false when the connection must close now.</summary>
         private bool Forward(ProxyMessage reply, byte[] bytes)

@@ -71,23 +71,9 @@ namespace Omapi.Core.Connection
         /// </summary>
         internal int Take(int requestBytes, Func<int> expectedReply, long deadline, CancellationToken cancellationToken)
         {
-            Waiter waiter;
-            lock (_lock)
+            if (TakeOrQueue(requestBytes, expectedReply, synchronous: true, out Waiter? waiter) is int taken)
             {
-                if (_fault != null)
-                {
-                    throw _fault;
-                }
-
-                if (_waiters.Count == 0 && Fits())
-                {
-                    int expected = expectedReply();
-                    Take(requestBytes, expected);
-                    return expected;
-                }
-
-                waiter = new Waiter(requestBytes, expectedReply, synchronous: true);
-                waiter.Node = _waiters.AddLast(waiter);
+                return taken;
             }
 
             try
@@ -114,23 +100,9 @@ namespace Omapi.Core.Connection
         /// <summary>Like <see cref="Take(int, Func{int}, long, CancellationToken)"/>, asynchronously.</summary>
         internal async Task<int> TakeAsync(int requestBytes, Func<int> expectedReply, long deadline, CancellationToken cancellationToken)
         {
-            Waiter waiter;
-            lock (_lock)
+            if (TakeOrQueue(requestBytes, expectedReply, synchronous: false, out Waiter? waiter) is int taken)
             {
-                if (_fault != null)
-                {
-                    throw _fault;
-                }
-
-                if (_waiters.Count == 0 && Fits())
-                {
-                    int expected = expectedReply();
-                    Take(requestBytes, expected);
-                    return expected;
-                }
-
-                waiter = new Waiter(requestBytes, expectedReply, synchronous: false);
-                waiter.Node = _waiters.AddLast(waiter);
+                return taken;
             }
 
             using var timer = new CancellationTokenSource(Deadlines.MillisecondsUntil(deadline));
@@ -157,6 +129,30 @@ namespace Omapi.Core.Connection
                     cancellationToken.ThrowIfCancellationRequested();
                     return -1; // the deadline passed
                 }
+            }
+        }
+
+        /// <summary>Takes room now if the rules allow and nobody waits (returns the estimate taken); else queues a waiter.</summary>
+        private int? TakeOrQueue(int requestBytes, Func<int> expectedReply, bool synchronous, out Waiter waiter)
+        {
+            lock (_lock)
+            {
+                if (_fault != null)
+                {
+                    throw _fault;
+                }
+
+                if (_waiters.Count == 0 && Fits())
+                {
+                    int expected = expectedReply();
+                    Take(requestBytes, expected);
+                    waiter = null!;
+                    return expected;
+                }
+
+                waiter = new Waiter(requestBytes, expectedReply, synchronous);
+                waiter.Node = _waiters.AddLast(waiter);
+                return null;
             }
         }
 
