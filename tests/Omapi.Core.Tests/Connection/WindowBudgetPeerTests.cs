@@ -61,6 +61,7 @@ namespace Omapi.Core.Tests.Connection
 
             lock (measured)
             {
+                TestContext.Current.TestOutputHelper?.WriteLine($"{algorithm}: replies ahead of a request at most {measured.MostRepliesAhead} bytes, received since idle at most {measured.MostReceivedSinceIdle}, in flight at most {measured.MostInFlight}, longest reply {measured.LongestReply}");
                 Assert.True(measured.LongestReply > 600, "the test produced long replies: " + measured.LongestReply); // 255-byte hostname and client id
                 Assert.True(measured.MostInFlight >= 3, "the client pipelined: " + measured.MostInFlight);
                 Assert.InRange(measured.MostRepliesAhead, 1, OmapiConnectionOptions.MaxWindowBytes);

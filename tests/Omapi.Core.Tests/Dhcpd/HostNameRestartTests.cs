@@ -102,6 +102,7 @@ public class HostNameRestartTests(DhcpdFixture dhcpd)
             }
         }
 
+        TestContext.Current.TestOutputHelper?.WriteLine($"{names.Length} names: {survivors.Count} survived the restart, {names.Length - survivors.Count} were lost; the module's rule disagreed on {wrong.Count}");
         Assert.True(wrong.Count == 0, string.Join("\n", wrong));
         Assert.True(survivors.Count >= 25, "names that must survive did: " + survivors.Count);
         Assert.True(names.Length - survivors.Count >= 30, "names that must be lost were: " + (names.Length - survivors.Count));
