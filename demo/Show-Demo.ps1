@@ -3,16 +3,15 @@
     Shows a PowerShell script as if it were typed at the prompt: each statement as "PS> ...", then its output.
 
 .DESCRIPTION
-    demo/run.sh runs it (through demo/DemoHost) with pwsh when pwsh is installed, otherwise in the PowerShell engine
-    hosted in demo/DemoHost, which has only the core cmdlets: so this script uses nothing from the
-    Microsoft.PowerShell.Utility or Management modules.
+    demo/run.sh runs it (through demo/DemoHost) with the repository's pinned pwsh (dotnet pwsh), output redirected,
+    so pwsh formats for 80 columns as in a standard terminal; the README's excerpts come from this output.
 
     Comments before a statement are shown as typed comments. A comment line starting with "#!" is a direction to this
     script and is not shown: "#! expect ErrorId" means the next statement is meant to fail with that ErrorId (the demo
     shows an error on purpose). Any other error, or an expected error that does not come, makes the exit code 1.
 
 .EXAMPLE
-    pwsh -NoProfile -File demo/Show-Demo.ps1 -Path demo/QuickStart.ps1
+    dotnet pwsh -NoProfile -File demo/Show-Demo.ps1 -Path demo/QuickStart.ps1
 #>
 [CmdletBinding()]
 param(
@@ -23,28 +22,6 @@ param(
 # Plain text, as a log or a terminal without colours shows it.
 if ($null -ne $PSStyle) {
     $PSStyle.OutputRendering = 'PlainText'
-}
-
-# The hosted engine has only the core cmdlets. The quick start needs one cmdlet of Microsoft.PowerShell.Utility,
-# Wait-Event; without it, this stand-in takes the same parameters used there and returns the same object.
-if (-not (Get-Command -Name Wait-Event -ErrorAction SilentlyContinue)) {
-    function Wait-Event {
-        param([string] $SourceIdentifier, [int] $Timeout = -1)
-        $deadline = [DateTime]::UtcNow.AddSeconds($Timeout)
-        while ($true) {
-            foreach ($received in $ExecutionContext.Events.ReceivedEvents) {
-                if ($received.SourceIdentifier -eq $SourceIdentifier) {
-                    return $received
-                }
-            }
-
-            if ($Timeout -ge 0 -and [DateTime]::UtcNow -gt $deadline) {
-                return
-            }
-
-            [System.Threading.Thread]::Sleep(100)
-        }
-    }
 }
 
 $tokens = $null

@@ -3,16 +3,15 @@
 #
 # 1. Checks for what it needs (dotnet, dhcpd, ip, unshare) and installs nothing: when something is missing it prints
 #    the command that installs it and exits 1.
-# 2. Builds the module and demo/DemoHost (Release) in the normal namespace: restore needs the network.
+# 2. Restores the repository's pinned pwsh (dotnet tool restore: PowerShell 7.6.10, .config/dotnet-tools.json) and
+#    builds the module and demo/DemoHost (Release) in the normal namespace: restore needs the network.
 # 3. Runs demo/DemoHost inside a private, rootless network + PID namespace
 #    (unshare -rn --pid --fork --kill-child --mount-proc, as tests/run-tests.sh and bench/run.sh do). There it creates
 #    the veth v0 (198.51.100.1/24), generates a sample HMAC-SHA256 key, starts dhcpd with a handful of sample leases,
 #    shows demo/QuickStart.ps1 as a user sees it (Connect-Omapi, Get-OmapiLease, New-OmapiHost, Remove-OmapiHost, ...)
-#    through pwsh when it is installed, otherwise through the PowerShell engine hosted in demo/DemoHost, and stops
-#    dhcpd. Nothing runs in, or changes, the machine's own network; the namespace and everything in it end with the run.
+#    through that pwsh, and stops dhcpd. Nothing runs in, or changes, the machine's own network; the namespace and
+#    everything in it end with the run.
 # 4. Exits 0 when every step did what it shows.
-#
-# Environment: PSOMAPI_DEMO_ENGINE=hosted  use the hosted engine even when pwsh is installed.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -65,8 +64,14 @@ if ! "${ns[@]}" true >/dev/null 2>&1; then
     fi
 fi
 
-echo "demo: dotnet build demo/DemoHost -c Release (builds and assembles the module in output/PSOmapi/)"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+echo "demo: dotnet tool restore (the pinned pwsh)"
+if ! restore_log=$(dotnet tool restore 2>&1); then
+    echo "$restore_log" >&2
+    echo "demo: dotnet tool restore failed" >&2
+    exit 1
+fi
+echo "demo: dotnet build demo/DemoHost -c Release (builds and assembles the module in output/PSOmapi/)"
 if ! build_log=$(dotnet build demo/DemoHost/DemoHost.csproj -c Release -nologo -v quiet 2>&1); then
     echo "$build_log" >&2
     echo "demo: the build failed" >&2

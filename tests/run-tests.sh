@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
 # The project's test command: bash tests/run-tests.sh  (from any directory)
 #
-# 1. Builds the solution (Release) in the normal namespace: restore needs the network.
-# 2. Runs every test project (tests/*/*.Tests.csproj) with `dotnet test --no-build`, each inside its own private,
+# 1. Restores the pinned tools (dotnet tool restore: pwsh 7.6.10; Pester 5.7.1 comes with the NuGet restore) and runs
+#    build.ps1 -Task Build, Docs, Package with that pwsh, in the normal namespace (restore needs the network): the
+#    solution is built, the help checked against docs/help, and output/packages/PSOmapi.<version>.nupkg written.
+# 2. Runs every xunit project (tests/*/*.Tests.csproj) with `dotnet test --no-build`, each inside its own private,
 #    rootless network namespace (unshare -rn) with lo up and PSOMAPI_NETNS=1, so the dhcpd fixture may create its
 #    veth and start real dhcpd processes there. The namespace is also a private PID namespace: when a run ends or is
 #    aborted, the kernel kills everything started in it, so no dhcpd can be left behind.
-# 3. Reads the TRX results and prints, as the last line, "N passed, N failed, N skipped" (totals over all projects).
-# 4. Exits non-zero if a test failed, a project's run failed or left no results, no test ran at all, or
-#    (when CI=true) any test was skipped. CI=true also sets PSOMAPI_REQUIRE_DHCPD=1, so dhcpd tests fail rather than
-#    skip when dhcpd cannot run.
+# 3. Runs build.ps1 -Task Pester in a namespace of its own: the Pester suite (tests/Pester) against the package,
+#    installed with Install-PSResource into a temporary module path, and real dhcpd. In that namespace's private
+#    mount table only, /etc/hosts and /etc/dhcp are replaced by files of this run, so the documentation's examples
+#    (dhcp1.example.net, /etc/dhcp/omapi.key) run as written against the lab.
+# 4. Reads the TRX and NUnit XML results and prints, as the last line, "N passed, N failed, N skipped" (totals over
+#    xunit and Pester).
+# 5. Exits non-zero if a test failed, a run failed or left no results, no test ran at all, or (when CI=true) any test
+#    was skipped. CI=true also sets PSOMAPI_REQUIRE_DHCPD=1, so dhcpd tests fail rather than skip when dhcpd cannot
+#    run.
 #
-# Environment: PSOMAPI_TEST_RESULTS  where TRX files go, emptied first (default: a new
+# Environment: PSOMAPI_TEST_RESULTS  where TRX/XML files go, emptied first (default: a new
 #                                    <repo>/TestResults/run-tests.XXXXXX per run; TestResults/ is gitignored)
-#              PSOMAPI_TEST_FILTER   optional `dotnet test --filter` expression
+#              PSOMAPI_TEST_FILTER   optional `dotnet test --filter` expression (xunit only)
+#              PSOMAPI_TEST_ONLY     xunit or pester: run only that layer
 #              PSOMAPI_TEST_HANG_TIMEOUT  how long one test may run before it counts as hung (default 10m; dotnet's
 #                                    --blame-hang-timeout syntax). A hung test is killed with a mini dump of the test
 #                                    host, its managed stacks are printed (dotnet-dump, installed into the results
@@ -25,6 +33,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$(pwd)
 configuration=Release
+# Plain text from pwsh in logs (no ANSI colour codes).
+export NO_COLOR=1
 
 run_tmp=
 trap 'if [ -n "$run_tmp" ]; then rm -rf "$run_tmp"; fi' EXIT
@@ -56,9 +66,16 @@ if [ ${#problems[@]} -gt 0 ]; then
     exit 1
 fi
 
-echo "run-tests: dotnet build PSOmapi.slnx -c $configuration"
-if ! dotnet build PSOmapi.slnx -c "$configuration"; then
-    problems+=("build failed; no test ran")
+echo "run-tests: dotnet tool restore (pwsh $(grep -o '"version": *"[^"]*"' .config/dotnet-tools.json | head -1 | grep -o '[0-9][0-9.]*'))"
+if ! dotnet tool restore; then
+    problems+=("dotnet tool restore failed; no test ran")
+    summary
+    exit 1
+fi
+
+echo "run-tests: dotnet pwsh ./build.ps1 -Task Build, Docs, Package"
+if ! dotnet pwsh -NoProfile -NonInteractive -Command "& ./build.ps1 -Task Build, Docs, Package -Configuration $configuration"; then
+    problems+=("build.ps1 -Task Build, Docs, Package failed; no test ran")
     summary
     exit 1
 fi
@@ -85,7 +102,7 @@ fi
 ns=(unshare -rn --pid --fork --kill-child --mount-proc)
 if ! "${ns[@]}" true >/dev/null 2>&1; then
     echo "run-tests: PID namespaces unavailable here; using a network namespace only"
-    ns=(unshare -rn)
+    ns=(unshare -rn --mount)
     if ! "${ns[@]}" true; then
         problems+=("cannot create a private network namespace (unshare -rn)")
         summary
@@ -141,6 +158,9 @@ count_outcomes() {
     { grep -o '<UnitTestResult [^>]*' "$trx" || true; } | { grep -cE " outcome=\"($pattern)\"" || true; }
 }
 
+if [ "${PSOMAPI_TEST_ONLY:-}" = pester ]; then
+    projects=()
+fi
 for project in "${projects[@]}"; do
     name=$(basename "$project" .csproj)
     trx="$name.trx"
@@ -179,6 +199,67 @@ for project in "${projects[@]}"; do
         problems+=("$name: dotnet test exited with $rc")
     fi
 done
+
+# The Pester suite: build.ps1 -Task Pester inside a namespace of its own (bash stays PID 1 there and reaps orphans).
+# $1 results dir, $2 this run's private files (hosts, etc-dhcp), $3 configuration, $4 the ip binary.
+inner_pester='
+set -eu
+"$4" link set lo up
+export PSOMAPI_NETNS=1
+# Private to this mount namespace: the documentation names dhcp1.example.net and /etc/dhcp/omapi.key; the suite
+# writes them (only where it finds the marker these bind mounts bring) so that the examples run as written.
+mount --bind "$2/hosts" /etc/hosts
+if [ -d /etc/dhcp ]; then
+    mount --bind "$2/etc-dhcp" /etc/dhcp
+fi
+rc=0
+dotnet pwsh -NoProfile -NonInteractive -Command "& ./build.ps1 -Task Pester -Configuration $3 -ResultsDirectory \"$1\"" || rc=$?
+exit "$rc"
+'
+
+# Counts the test cases of a Pester NUnit XML file whose result is one of the given ones.
+count_nunit() {
+    local xml=$1 pattern
+    shift
+    pattern=$(IFS='|'; echo "$*")
+    { grep -o '<test-case [^>]*' "$xml" || true; } | { grep -cE " result=\"($pattern)\"" || true; }
+}
+
+if [ "${PSOMAPI_TEST_ONLY:-}" != xunit ]; then
+    echo
+    echo "run-tests: Pester (build.ps1 -Task Pester, private network and mount namespace)"
+    run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/psomapi-tests.XXXXXX")
+    cp /etc/hosts "$run_tmp/hosts"
+    printf '# psomapi-test-lab: this namespace only\n' >> "$run_tmp/hosts"
+    mkdir -p "$run_tmp/etc-dhcp"
+    touch "$run_tmp/etc-dhcp/.psomapi-test-lab"
+    ip_bin=$(command -v ip)
+    rc=0
+    TMPDIR="$run_tmp" timeout --kill-after=30s "${PSOMAPI_TEST_RUN_TIMEOUT:-15m}" "${ns[@]}" bash -c "$inner_pester" run-tests "$results" "$run_tmp" "$configuration" "$ip_bin" || rc=$?
+    rm -rf "$run_tmp"
+    run_tmp=
+    if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+        problems+=("Pester: the run did not end within ${PSOMAPI_TEST_RUN_TIMEOUT:-15m} and was killed")
+    fi
+    pester_files=("$results"/pester*.xml)
+    if [ ! -s "${pester_files[0]}" ]; then
+        problems+=("Pester: no NUnit XML results (exit code $rc)")
+    else
+        p=0; f=0; sk=0
+        for xml in "${pester_files[@]}"; do
+            p=$((p + $(count_nunit "$xml" Success)))
+            f=$((f + $(count_nunit "$xml" Failure Error)))
+            sk=$((sk + $(count_nunit "$xml" Ignored Inconclusive Skipped NotRunnable)))
+        done
+        passed=$((passed + p))
+        failed=$((failed + f))
+        skipped=$((skipped + sk))
+        echo "run-tests: Pester: $p passed, $f failed, $sk skipped (exit code $rc, ${pester_files[*]})"
+        if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+            problems+=("Pester: build.ps1 -Task Pester exited with $rc")
+        fi
+    fi
+fi
 
 status=0
 if [ ${#problems[@]} -gt 0 ] || [ "$failed" -gt 0 ]; then

@@ -17,7 +17,7 @@ namespace Omapi.Bench;
 internal sealed record SeedLease(IPAddress Address, string Mac, string? Hostname, byte[]? Uid);
 
 /// <summary>
-/// A dhcpd for the benchmark, built on the helpers the test fixture uses too (tests/Shared: <see cref="NetnsSandbox"/>,
+/// A dhcpd for the benchmark, built on the helpers the test fixture uses too (tests/TestLab: <see cref="NetnsSandbox"/>,
 /// <see cref="DhcpdProcess"/>, <see cref="LeasesFileWriter"/>). Safety: it refuses to do anything unless
 /// <c>PSOMAPI_NETNS=1</c> is set and the process's network namespace has no interface but <c>lo</c> (read from
 /// <c>/proc/self/net/dev</c>, which is per namespace). Only then does it create the veth pair <c>v0</c>/<c>v1</c>,

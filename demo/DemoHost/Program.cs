@@ -2,11 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
-using System.Linq;
-using System.Management.Automation;
-using System.Management.Automation.Runspaces;
 using System.Net;
-using System.Reflection;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using System.Threading.Tasks;
@@ -58,17 +54,16 @@ internal static class Program
             await dhcpd.StartAsync(TimeSpan.FromSeconds(20), 20);
             pid = dhcpd.Pid;
 
-            string? pwsh = FindPwsh();
             Console.WriteLine("demo: " + DhcpdVersion(dhcpd) + " (pid " + pid.ToString(CultureInfo.InvariantCulture) + ") serves " + Subnet + "/24 on v0 inside a private network namespace,");
             Console.WriteLine("      with " + leases.ToString(CultureInfo.InvariantCulture) + " sample leases; OMAPI on " + OmapiHost + ":" + OmapiPort.ToString(CultureInfo.InvariantCulture) + " with key '" + KeyName + "' (HMAC-SHA256).");
             Console.WriteLine("      The current directory holds omapi.key, the key block dhcpd.conf includes (as tsig-keygen writes it).");
-            Console.WriteLine("      PowerShell: " + (pwsh != null ? pwsh : "the engine hosted in demo/DemoHost (System.Management.Automation " + EngineVersion() + "); pwsh is not installed") + ".");
+            Console.WriteLine("      PowerShell: pwsh " + PwshVersion + ", the repository's pinned dotnet tool (dotnet pwsh).");
             Console.WriteLine();
 
             string driver = Path.Combine(repo, "demo", "Show-Demo.ps1");
             string script = Path.Combine(repo, "demo", "QuickStart.ps1");
             string modules = Path.Combine(repo, "output");
-            exitCode = pwsh != null ? RunPwsh(pwsh, driver, script, modules, dir) : RunHosted(driver, script, modules, dir);
+            exitCode = RunPwsh(repo, driver, script, modules, dir);
             if (!dhcpd.IsRunning)
             {
                 Console.Error.WriteLine("demo: dhcpd is no longer running. Log tail:\n" + dhcpd.ReadLogTail(20));
@@ -89,24 +84,25 @@ internal static class Program
     }
 
     /// <summary>
-    /// Runs the quick start with pwsh, the user's own PowerShell, in the temp directory. Its output is copied line by
-    /// line with runs of blank lines written as one, as the hosted engine's console host does.
+    /// Runs the quick start with the repository's pinned pwsh (<c>dotnet pwsh</c>, .config/dotnet-tools.json) in the
+    /// temp directory. Its output is copied line by line with runs of blank lines written as one.
     /// </summary>
-    private static int RunPwsh(string pwsh, string driver, string script, string modules, string workingDirectory)
+    private static int RunPwsh(string repo, string driver, string script, string modules, string workingDirectory)
     {
-        var psi = new ProcessStartInfo(pwsh)
+        // dotnet finds the local tool from its own working directory (the repository); pwsh then starts in the demo's.
+        var psi = new ProcessStartInfo("dotnet")
         {
             UseShellExecute = false,
-            WorkingDirectory = workingDirectory,
+            WorkingDirectory = repo,
             RedirectStandardOutput = true,
         };
-        foreach (string arg in new[] { "-NoLogo", "-NoProfile", "-NonInteractive", "-File", driver, "-Path", script })
+        foreach (string arg in new[] { "pwsh", "-NoLogo", "-NoProfile", "-NonInteractive", "-WorkingDirectory", workingDirectory, "-File", driver, "-Path", script })
         {
             psi.ArgumentList.Add(arg);
         }
 
         psi.Environment["PSModulePath"] = modules + Path.PathSeparator + Environment.GetEnvironmentVariable("PSModulePath");
-        using Process process = Process.Start(psi) ?? throw new InvalidOperationException("could not start " + pwsh);
+        using Process process = Process.Start(psi) ?? throw new InvalidOperationException("could not start dotnet pwsh");
         bool previousBlank = true;
         while (process.StandardOutput.ReadLine() is string line)
         {
@@ -121,27 +117,6 @@ internal static class Program
 
         process.WaitForExit();
         return process.ExitCode;
-    }
-
-    /// <summary>Runs the quick start in the PowerShell engine hosted here, with a host that writes to the console.</summary>
-    private static int RunHosted(string driver, string script, string modules, string workingDirectory)
-    {
-        // The runspace takes its current location and module path from the process, as pwsh does at start.
-        Environment.CurrentDirectory = workingDirectory;
-        Environment.SetEnvironmentVariable("PSModulePath", modules + Path.PathSeparator + Environment.GetEnvironmentVariable("PSModulePath"));
-        using Runspace runspace = RunspaceFactory.CreateRunspace(new ConsoleHost(), InitialSessionState.CreateDefault2());
-        runspace.Open();
-        using PowerShell ps = PowerShell.Create();
-        ps.Runspace = runspace;
-        ps.AddScript("& $args[0] -Path $args[1]; $LASTEXITCODE").AddArgument(driver).AddArgument(script);
-        var result = ps.Invoke();
-        foreach (ErrorRecord error in ps.Streams.Error)
-        {
-            Console.Error.WriteLine("demo: " + error);
-        }
-
-        object? last = result.LastOrDefault()?.BaseObject;
-        return last == null ? 1 : Convert.ToInt32(last, CultureInfo.InvariantCulture);
     }
 
     private static async Task Cleanup(DhcpdProcess dhcpd, string dir, int pid)
@@ -236,21 +211,15 @@ internal static class Program
         return m.Success ? "ISC dhcpd " + m.Groups[1].Value : "ISC dhcpd";
     }
 
-    private static string EngineVersion() =>
-        (typeof(PowerShell).Assembly.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "?").Split(' ', '+')[0];
-
-    /// <summary>pwsh from PATH, unless PSOMAPI_DEMO_ENGINE=hosted asks for the hosted engine.</summary>
-    private static string? FindPwsh()
+    /// <summary>The pinned pwsh version, from .config/dotnet-tools.json.</summary>
+    private static string PwshVersion
     {
-        if (string.Equals(Environment.GetEnvironmentVariable("PSOMAPI_DEMO_ENGINE"), "hosted", StringComparison.OrdinalIgnoreCase))
+        get
         {
-            return null;
+            string manifest = File.ReadAllText(Path.Combine(FindRepoRoot(), ".config", "dotnet-tools.json"));
+            Match m = Regex.Match(manifest, "\"powershell\"\\s*:\\s*\\{\\s*\"version\"\\s*:\\s*\"([^\"]+)\"");
+            return m.Success ? m.Groups[1].Value : "?";
         }
-
-        return (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(d => Path.Combine(d, "pwsh"))
-            .FirstOrDefault(File.Exists);
     }
 
     private static string FindRepoRoot()

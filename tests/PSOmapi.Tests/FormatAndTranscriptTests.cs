@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Omapi.Core.Tests.Dhcpd;
 using Xunit;
+using PSOmapi.Testing;
 
 namespace PSOmapi.Tests
 {

@@ -5,6 +5,7 @@ using System.Net;
 using System.Threading.Tasks;
 using Omapi.Core.Tests.Dhcpd;
 using Xunit;
+using PSOmapi.Testing;
 
 namespace PSOmapi.Tests
 {

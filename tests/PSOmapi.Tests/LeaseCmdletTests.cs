@@ -4,6 +4,7 @@ using System.Management.Automation;
 using System.Net;
 using Omapi.Core.Tests.Dhcpd;
 using Xunit;
+using PSOmapi.Testing;
 
 namespace PSOmapi.Tests
 {

@@ -4,6 +4,7 @@ using System.Management.Automation;
 using System.Security;
 using Omapi.Core.Tests.Dhcpd;
 using Xunit;
+using PSOmapi.Testing;
 
 // The dhcpd instances are shared state: run test classes one at a time.
 [assembly: CollectionBehavior(DisableTestParallelization = true)]

@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using Omapi.Core.Tests.Dhcpd;
 using Xunit;
+using PSOmapi.Testing;
 
 namespace PSOmapi.Tests
 {

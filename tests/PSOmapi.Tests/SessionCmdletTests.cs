@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using Omapi.Core.Tests.Dhcpd;
 using Xunit;
+using PSOmapi.Testing;
 
 namespace PSOmapi.Tests
 {

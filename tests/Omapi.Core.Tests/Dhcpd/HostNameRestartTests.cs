@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using Omapi.Core.Objects;
 using Omapi.Core.Protocol;
 using Xunit;
+using PSOmapi.Testing;
 
 namespace Omapi.Core.Tests.Dhcpd;
 

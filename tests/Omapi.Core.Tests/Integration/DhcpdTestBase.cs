@@ -4,6 +4,7 @@ using Omapi.Core.Connection;
 using Omapi.Core.Security;
 using Omapi.Core.Tests.Dhcpd;
 using Xunit;
+using PSOmapi.Testing;
 
 // The dhcpd instances are shared state (leases, hosts, a restart test): run test classes one at a time.
 [assembly: CollectionBehavior(DisableTestParallelization = true)]

@@ -6,6 +6,7 @@ using Omapi.Core.Objects;
 using Omapi.Core.Protocol;
 using Omapi.Core.Tests.Dhcpd;
 using Xunit;
+using PSOmapi.Testing;
 
 namespace Omapi.Core.Tests.Integration
 {

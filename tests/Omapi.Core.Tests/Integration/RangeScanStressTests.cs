@@ -8,6 +8,7 @@ using Omapi.Core.Connection;
 using Omapi.Core.Objects;
 using Omapi.Core.Tests.Dhcpd;
 using Xunit;
+using PSOmapi.Testing;
 
 namespace Omapi.Core.Tests.Integration
 {

@@ -9,6 +9,7 @@ using Omapi.Core.Bulk;
 using Omapi.Core.Objects;
 using Omapi.Core.Tests.Dhcpd;
 using Xunit;
+using PSOmapi.Testing;
 
 namespace Omapi.Core.Tests.Integration
 {

@@ -13,6 +13,7 @@ using Omapi.Core.Connection;
 using Omapi.Core.Protocol;
 using Omapi.Core.Tests.Dhcpd;
 using Xunit;
+using PSOmapi.Testing;
 
 namespace Omapi.Core.Tests.Integration
 {

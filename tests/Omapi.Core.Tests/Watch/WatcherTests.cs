@@ -9,6 +9,7 @@ using Omapi.Core.Tests.Dhcpd;
 using Omapi.Core.Tests.Integration;
 using Omapi.Core.Watch;
 using Xunit;
+using PSOmapi.Testing;
 
 namespace Omapi.Core.Tests.Watch;
 

@@ -4,9 +4,8 @@ using System.Globalization;
 using System.Linq;
 using System.Net;
 using System.Text;
-using PSOmapi.Testing;
 
-namespace Omapi.Core.Tests.Dhcpd;
+namespace PSOmapi.Testing;
 
 /// <summary>
 /// A lease written into the main dhcpd instance's leases file before it starts, together with what dhcpd
@@ -221,7 +220,7 @@ public static class DhcpdScenario
 
     /// <summary>
     /// Algorithm names used by the fixture (<c>HMAC-MD5</c> ... <c>HMAC-SHA512</c>), the order of
-    /// <see cref="DhcpdFixture.ByAlgorithm"/>.
+    /// <see cref="DhcpdLab.ByAlgorithm"/>.
     /// </summary>
     public static IReadOnlyList<string> Algorithms { get; } = new[]
     {
@@ -346,7 +345,7 @@ public static class DhcpdScenario
     }
 
     /// <summary>The crossing layout's <c>subnet</c> declaration.</summary>
-    internal static string CrossingSubnetDeclaration()
+    public static string CrossingSubnetDeclaration()
     {
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"subnet {CrossingSubnet} netmask 255.255.0.0 {{\n");
@@ -359,7 +358,7 @@ public static class DhcpdScenario
     }
 
     /// <summary>A leases file with the crossing layout's leases (and, for the stress instance, its own).</summary>
-    internal static string BuildCrossingLeasesFile(bool withStressLeases)
+    public static string BuildCrossingLeasesFile(bool withStressLeases)
     {
         var file = new LeasesFileWriter("Crossing layout seeded by the PSOmapi test fixture.", 512 * 1024);
         foreach (SeededLease lease in (withStressLeases ? StressLeases : Array.Empty<SeededLease>()).Concat(CrossingLeases))
@@ -434,7 +433,7 @@ public static class DhcpdScenario
     }
 
     /// <summary>The main instance's <c>dhcpd.conf</c>.</summary>
-    internal static string BuildMainConf(int omapiPort, string keyName, string algorithm, string secretBase64, string otherKeySecretBase64)
+    public static string BuildMainConf(int omapiPort, string keyName, string algorithm, string secretBase64, string otherKeySecretBase64)
     {
         var sb = new StringBuilder(CommonHeader(omapiPort));
         sb.Append(KeyDeclaration(keyName, algorithm, secretBase64));
@@ -459,7 +458,7 @@ public static class DhcpdScenario
     }
 
     /// <summary>A minimal secure <c>dhcpd.conf</c> (one key, the subnet and range), and the crossing layout's subnet.</summary>
-    internal static string BuildMinimalConf(int omapiPort, string keyName, string algorithm, string secretBase64)
+    public static string BuildMinimalConf(int omapiPort, string keyName, string algorithm, string secretBase64)
     {
         var sb = new StringBuilder(CommonHeader(omapiPort));
         sb.Append(KeyDeclaration(keyName, algorithm, secretBase64));
@@ -470,7 +469,7 @@ public static class DhcpdScenario
     }
 
     /// <summary>The failover instance's <c>dhcpd.conf</c>: the peer never answers, which is fine for OMAPI.</summary>
-    internal static string BuildFailoverConf(int omapiPort, string keyName, string algorithm, string secretBase64)
+    public static string BuildFailoverConf(int omapiPort, string keyName, string algorithm, string secretBase64)
     {
         FailoverPeerConfig fo = FailoverPeer;
         var sb = new StringBuilder(CommonHeader(omapiPort));

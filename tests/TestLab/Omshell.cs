@@ -6,7 +6,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace Omapi.Core.Tests.Dhcpd;
+namespace PSOmapi.Testing;
 
 /// <summary>The result of one omshell run.</summary>
 /// <param name="ExitCode">omshell's exit code.</param>
@@ -49,6 +49,9 @@ public sealed record OmshellResult(int ExitCode, string Output)
 /// </summary>
 public static class Omshell
 {
+    /// <summary>The omshell binary (Debian <c>isc-dhcp-server</c>).</summary>
+    public const string OmshellPath = "/usr/bin/omshell";
+
     /// <summary>
     /// Connects and authenticates to <paramref name="instance"/> with its key, then runs <paramref name="commands"/>
     /// (omshell syntax, one per line, e.g. <c>new lease</c>, <c>set ip-address = 198.51.100.11</c>, <c>open</c>).
@@ -74,7 +77,7 @@ public static class Omshell
     public static async Task<OmshellResult> RunRawAsync(string script, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(script);
-        var psi = new ProcessStartInfo(DhcpdFixture.OmshellPath)
+        var psi = new ProcessStartInfo(OmshellPath)
         {
             UseShellExecute = false,
             RedirectStandardInput = true,

@@ -3,14 +3,13 @@ using System.Globalization;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
-using PSOmapi.Testing;
 
-namespace Omapi.Core.Tests.Dhcpd;
+namespace PSOmapi.Testing;
 
 /// <summary>
-/// One real dhcpd process started by <see cref="DhcpdFixture"/> inside the test's private network namespace,
+/// One real dhcpd process started by <see cref="DhcpdLab"/> inside the test's private network namespace,
 /// with its own OMAPI port, OMAPI key, config, leases file, pid file and log. The process itself is a
-/// <see cref="DhcpdProcess"/> (tests/Shared, also used by the benchmark); this class adds the key and serialises
+/// <see cref="DhcpdProcess"/> (also used by the benchmark and the demo); this class adds the key and serialises
 /// start, stop and restart.
 /// </summary>
 /// <remarks>
@@ -28,7 +27,7 @@ public sealed class DhcpdInstance
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private readonly DhcpdProcess _process;
 
-    internal DhcpdInstance(
+    public DhcpdInstance(
         string name,
         string directory,
         int omapiPort,
@@ -159,6 +158,6 @@ public sealed class DhcpdInstance
     private Task StopCoreAsync() => _process.StopAsync();
 
     /// <summary>Connects to an OMAPI port and reads exactly the 8-byte intro the server sends first.</summary>
-    internal static Task<byte[]> ReadIntroAsync(string host, int port, CancellationToken cancellationToken) =>
+    public static Task<byte[]> ReadIntroAsync(string host, int port, CancellationToken cancellationToken) =>
         DhcpdProcess.ReadIntroAsync(host, port, cancellationToken);
 }

@@ -1,0 +1,49 @@
+# The module as installed: what Install-PSResource put on the module path, its manifest and its exports.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'PSOmapiTestLab.psm1')
+    Import-Module PSOmapi
+}
+
+Describe 'The installed module' {
+    It 'is the copy Install-PSResource installed, imported by name' {
+        $module = Get-Module PSOmapi
+        $module.ModuleBase | Should -Be $env:PSOMAPI_TEST_INSTALLED_BASE
+        $modules = Split-Path (Split-Path $module.ModuleBase)
+        (Get-InstalledPSResource -Name PSOmapi -Path $modules).Version | Should -Be $module.Version
+    }
+
+    It 'has a manifest for Windows PowerShell 5.1 and PowerShell 7' {
+        $manifest = Test-ModuleManifest -Path (Join-Path (Get-Module PSOmapi).ModuleBase 'PSOmapi.psd1')
+        $manifest.PowerShellVersion | Should -Be ([version]'5.1')
+        $manifest.CompatiblePSEditions | Should -Be @('Desktop', 'Core')
+    }
+
+    It 'exports exactly the cmdlets its assembly defines' {
+        $defined = [PSOmapi.ConnectOmapiCommand].Assembly.GetTypes() |
+            ForEach-Object { $_.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false) } |
+            ForEach-Object { "$($_.VerbName)-$($_.NounName)" } | Sort-Object
+        (Get-Command -Module PSOmapi).Name | Sort-Object | Should -Be $defined
+    }
+}
+
+Describe 'The time zone pass' -Tag 'TimeZone' {
+    It 'runs in the zone it was asked for (UTC+9 in the second pass)' {
+        $offset = [TimeZoneInfo]::Local.BaseUtcOffset
+        if ($env:TZ) {
+            $offset | Should -Be ([TimeSpan]::FromHours(9))
+        }
+        else {
+            $offset | Should -BeOfType [TimeSpan]
+        }
+    }
+}
+
+Describe 'The lab' {
+    It 'answers on every instance' {
+        foreach ($name in (Get-TestLab).Instances.Name) {
+            $session = Connect-TestServer -Name $name
+            $session.IsConnected | Should -BeTrue -Because $name
+            Disconnect-Omapi -Session $session
+        }
+    }
+}
