@@ -26,6 +26,21 @@ Describe 'The installed module' {
     }
 }
 
+Describe 'Windows PowerShell 5.1 compatibility (what can be checked here)' {
+    It 'ships assemblies built for .NET Standard 2.0 that depend on nothing but netstandard and the PowerShell API' {
+        $base = (Get-Module PSOmapi).ModuleBase
+        foreach ($name in 'PSOmapi.dll', 'Omapi.Core.dll') {
+            $assembly = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.Location -eq (Join-Path $base $name) }
+            $assembly | Should -Not -BeNullOrEmpty -Because "$name is loaded from the installed module"
+            $framework = $assembly.GetCustomAttributes([Runtime.Versioning.TargetFrameworkAttribute], $false).FrameworkName
+            $framework | Should -Be '.NETStandard,Version=v2.0' -Because $name
+            $assembly.GetReferencedAssemblies().Name | Where-Object { $_ -notin 'netstandard', 'System.Management.Automation', 'Omapi.Core' } |
+                Should -BeNullOrEmpty -Because "$name must load in Windows PowerShell 5.1 without other dependencies"
+        }
+        (Get-ChildItem -Path $base -Filter '*.dll').Name | Sort-Object | Should -Be @('Omapi.Core.dll', 'PSOmapi.dll')
+    }
+}
+
 Describe 'The time zone pass' -Tag 'TimeZone' {
     It 'runs in the zone it was asked for (UTC+9 in the second pass)' {
         $offset = [TimeZoneInfo]::Local.BaseUtcOffset
