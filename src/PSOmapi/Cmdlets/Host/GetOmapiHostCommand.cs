@@ -11,7 +11,7 @@ namespace PSOmapi
     /// <para type="description">Finds hosts created over OMAPI and hosts declared in dhcpd.conf. dhcpd never returns a host's
     /// statements or group, so the output shows name, MAC address, hardware type, client identifier and fixed addresses.</para>
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "OmapiHost", DefaultParameterSetName = NameSet)]
+    [Cmdlet(VerbsCommon.Get, "OmapiHost", DefaultParameterSetName = NameSet, HelpUri = ModuleLinks.HelpBase + "Get-OmapiHost.md")]
     [OutputType(typeof(OmapiHost))]
     public sealed class GetOmapiHostCommand : OmapiSessionCmdlet
     {

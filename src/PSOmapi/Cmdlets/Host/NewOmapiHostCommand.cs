@@ -13,7 +13,7 @@ namespace PSOmapi
     /// hosts; empty IPAddress, Group and Statements cells mean none. A row cannot leave MacAddress empty to use ClientId:
     /// keep hosts by client id in a file without a MacAddress column. The created host is returned.</para>
     /// </summary>
-    [Cmdlet(VerbsCommon.New, "OmapiHost", DefaultParameterSetName = MacAddressSet, SupportsShouldProcess = true)]
+    [Cmdlet(VerbsCommon.New, "OmapiHost", DefaultParameterSetName = MacAddressSet, SupportsShouldProcess = true, HelpUri = ModuleLinks.HelpBase + "New-OmapiHost.md")]
     [OutputType(typeof(OmapiHost))]
     public sealed class NewOmapiHostCommand : OmapiSessionCmdlet
     {

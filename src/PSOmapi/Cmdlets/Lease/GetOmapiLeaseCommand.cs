@@ -20,7 +20,7 @@ namespace PSOmapi
     /// connections of the session, each within the byte budget that keeps dhcpd 4.4.3 from aborting; results stream out
     /// in input (address) order with flat memory. A single address typed at the prompt is one plain request.
     /// </remarks>
-    [Cmdlet(VerbsCommon.Get, "OmapiLease", DefaultParameterSetName = IPAddressSet)]
+    [Cmdlet(VerbsCommon.Get, "OmapiLease", DefaultParameterSetName = IPAddressSet, HelpUri = ModuleLinks.HelpBase + "Get-OmapiLease.md")]
     [OutputType(typeof(OmapiLease))]
     public sealed class GetOmapiLeaseCommand : OmapiSessionCmdlet
     {

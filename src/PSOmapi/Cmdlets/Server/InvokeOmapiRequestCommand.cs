@@ -26,7 +26,7 @@ namespace PSOmapi
     /// return nothing. A refusal becomes an error with the server's result code and message; with -Raw the reply
     /// message itself is returned instead, whatever its result.</para>
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "OmapiRequest", SupportsShouldProcess = true, DefaultParameterSetName = TypeSet)]
+    [Cmdlet(VerbsLifecycle.Invoke, "OmapiRequest", SupportsShouldProcess = true, DefaultParameterSetName = TypeSet, HelpUri = ModuleLinks.HelpBase + "Invoke-OmapiRequest.md")]
     [OutputType(typeof(OmapiObject), typeof(OmapiMessage))]
     public sealed class InvokeOmapiRequestCommand : OmapiSessionCmdlet
     {

@@ -11,7 +11,7 @@ namespace PSOmapi
     /// <summary>
     /// <para type="synopsis">Opens an authenticated OMAPI session with a dhcpd server and makes it this runspace's default.</para>
     /// </summary>
-    [Cmdlet(VerbsCommunications.Connect, "Omapi", DefaultParameterSetName = CredentialSet)]
+    [Cmdlet(VerbsCommunications.Connect, "Omapi", DefaultParameterSetName = CredentialSet, HelpUri = ModuleLinks.HelpBase + "Connect-Omapi.md")]
     [OutputType(typeof(OmapiSessionInfo))]
     public sealed class ConnectOmapiCommand : OmapiCmdlet
     {

@@ -6,7 +6,7 @@ namespace PSOmapi
     /// <summary>
     /// <para type="synopsis">Closes OMAPI sessions: the default one, those piped in, those with the given ids, or all.</para>
     /// </summary>
-    [Cmdlet(VerbsCommunications.Disconnect, "Omapi", DefaultParameterSetName = SessionSet)]
+    [Cmdlet(VerbsCommunications.Disconnect, "Omapi", DefaultParameterSetName = SessionSet, HelpUri = ModuleLinks.HelpBase + "Disconnect-Omapi.md")]
     [OutputType(typeof(void))]
     public sealed class DisconnectOmapiCommand : OmapiCmdlet
     {

@@ -6,7 +6,7 @@ namespace PSOmapi
     /// <summary>
     /// <para type="synopsis">Lists this runspace's OMAPI sessions (or the default one with -Default).</para>
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "OmapiSession", DefaultParameterSetName = AllSet)]
+    [Cmdlet(VerbsCommon.Get, "OmapiSession", DefaultParameterSetName = AllSet, HelpUri = ModuleLinks.HelpBase + "Get-OmapiSession.md")]
     [OutputType(typeof(OmapiSessionInfo))]
     public sealed class GetOmapiSessionCommand : OmapiCmdlet
     {
