@@ -60,7 +60,7 @@ namespace PSOmapi
                 case MacAddressSet:
                     foreach (string text in MacAddress)
                     {
-                        if (!Inputs.TryMac(this, text, out byte[] mac) || !ShouldProcess("host with MAC " + HardwareAddress.Format(mac) + " on " + server, "Delete"))
+                        if (!Inputs.TryMac(this, text, out byte[] mac) || !ShouldProcess("host with MAC address " + HardwareAddress.Format(mac) + " on " + server, "Delete"))
                         {
                             continue;
                         }

@@ -117,7 +117,7 @@ namespace PSOmapi
                 return;
             }
 
-            string target = (ParameterSetName == MacAddressSet ? "host with MAC " + HardwareAddress.Format(mac) : "host '" + (InputObject?.ToString() ?? Name) + "'") + " on " + sessionInfo.Server;
+            string target = (ParameterSetName == MacAddressSet ? "host with MAC address " + HardwareAddress.Format(mac) : "host '" + (InputObject?.ToString() ?? Name) + "'") + " on " + sessionInfo.Server;
             if (NewName != null)
             {
                 if (Statements == null || Group == null)

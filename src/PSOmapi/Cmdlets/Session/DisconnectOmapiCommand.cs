@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 
@@ -48,7 +49,7 @@ namespace PSOmapi
                     OmapiSessionInfo? match = store.All.FirstOrDefault(s => s.Id == id);
                     if (match == null)
                     {
-                        WriteError(OmapiErrors.Create(ErrorIds.NoSession, ErrorCategory.ObjectNotFound, "This runspace has no OMAPI session with id " + id + ".", id));
+                        WriteError(OmapiErrors.NoSession("This runspace has no OMAPI session with id " + id.ToString(CultureInfo.InvariantCulture) + ".", ErrorCategory.ObjectNotFound, id, "Get-OmapiSession lists the sessions of this runspace and their ids."));
                         continue;
                     }
 
@@ -62,7 +63,7 @@ namespace PSOmapi
             OmapiSessionInfo? session = Session ?? store.Default;
             if (session == null)
             {
-                WriteError(OmapiErrors.Create(ErrorIds.NoSession, ErrorCategory.ObjectNotFound, "There is no OMAPI session to close in this runspace.", null));
+                WriteError(OmapiErrors.NoSession("There is no OMAPI session to close in this runspace.", ErrorCategory.ObjectNotFound, OmapiErrors.DefaultSessionTarget, "Get-OmapiSession lists the sessions of this runspace; there is nothing to disconnect."));
                 return;
             }
 
