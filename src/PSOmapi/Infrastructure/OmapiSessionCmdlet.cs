@@ -9,6 +9,7 @@ namespace PSOmapi
         /// <summary>The session to use; defaults to the one the last Connect-Omapi in this runspace returned.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(OmapiSessionCompleter))]
         public OmapiSessionInfo? Session { get; set; }
 
         /// <summary>The session to use for this record: -Session, else the runspace default, else a terminating NoSession error.</summary>

@@ -21,6 +21,7 @@ namespace PSOmapi
         [Alias("Name")]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(OmapiNotifySourceIdentifierCompleter))]
         public string[] SourceIdentifier { get; set; } = Array.Empty<string>();
 
         /// <summary>Subscriptions from Register-OmapiNotify -PassThru.</summary>

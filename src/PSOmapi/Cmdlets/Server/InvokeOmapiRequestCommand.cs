@@ -43,6 +43,7 @@ namespace PSOmapi
         /// <summary>The object type for Open and Create, e.g. lease, host, group, class, subclass, failover-state, control.</summary>
         [Parameter(Mandatory = true, Position = 1, ParameterSetName = TypeSet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(OmapiObjectTypeCompleter))]
         public string Type { get; set; } = string.Empty;
 
         /// <summary>The object handle for Refresh, Update, Delete and Notify; binds from a piped object's Handle property.</summary>

@@ -18,10 +18,12 @@ namespace PSOmapi
         /// <summary>The session to close (default: this runspace's default session).</summary>
         [Parameter(ParameterSetName = SessionSet, ValueFromPipeline = true, Position = 0)]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(OmapiSessionCompleter))]
         public OmapiSessionInfo? Session { get; set; }
 
         /// <summary>Ids of the sessions to close (see Get-OmapiSession).</summary>
         [Parameter(ParameterSetName = IdSet, Mandatory = true)]
+        [ArgumentCompleter(typeof(OmapiSessionIdCompleter))]
         public int[] Id { get; set; } = System.Array.Empty<int>();
 
         /// <summary>Close every session of this runspace.</summary>

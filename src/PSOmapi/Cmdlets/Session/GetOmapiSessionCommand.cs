@@ -15,6 +15,7 @@ namespace PSOmapi
 
         /// <summary>Only the sessions with these ids.</summary>
         [Parameter(ParameterSetName = AllSet, Position = 0)]
+        [ArgumentCompleter(typeof(OmapiSessionIdCompleter))]
         public int[]? Id { get; set; }
 
         /// <summary>Only the default session (the one other cmdlets use without -Session).</summary>
