@@ -16,6 +16,60 @@ BeforeAll {
     }
 }
 
+Describe 'Get-OmapiHost -IPAddress says what dhcpd searched' {
+    BeforeAll {
+        Disconnect-Omapi -All
+        $null = Connect-TestServer -Name main
+    }
+    AfterAll {
+        Disconnect-Omapi -All
+    }
+
+    It 'a fixed address outside every range (fixedhost''s 198.51.100.5): no lease, and how to find the reservation' {
+        $record = { Get-OmapiHost -IPAddress 198.51.100.5 -ErrorAction Stop } | Should -Throw -ErrorId 'HostNotFound,PSOmapi.GetOmapiHostCommand' -PassThru
+        $record.TargetObject | Should -Be ([ipaddress] '198.51.100.5')
+        $record.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $message = $record.ErrorDetails.Message
+        $message | Should -BeLike 'No host found for 198.51.100.5. dhcpd looks a host up by IP address through the lease:*'
+        $message | Should -BeLike '*198.51.100.5 has no lease (it is outside every range of dhcpd.conf)*'
+        $message | Should -BeLike "*fixed address is not a lookup key*'fixed-address 198.51.100.5'*Get-OmapiHost -Name or -MacAddress*"
+        $record.ErrorDetails.RecommendedAction | Should -BeLike "*'fixed-address 198.51.100.5'*"
+        $record.Exception.Message | Should -BeLike '*ISC_R_NOTFOUND*'
+        # What the message says to do finds it.
+        (Get-OmapiHost -Name fixedhost).IPAddress | ForEach-Object { "$_" } | Should -Be '198.51.100.5'
+    }
+
+    It 'a reservation created over OMAPI is found as the message says: in the leases file, then by name' {
+        $name = New-TestName 'pester-fixed'
+        $null = New-OmapiHost -Name $name -MacAddress (New-TestMac) -IPAddress 198.51.100.252 -WarningAction SilentlyContinue
+        try {
+            $record = { Get-OmapiHost -IPAddress 198.51.100.252 -ErrorAction Stop } | Should -Throw -ErrorId 'HostNotFound,*' -PassThru
+            $record.ErrorDetails.Message | Should -BeLike "*198.51.100.252 has no lease*dhcpd's leases file*'fixed-address 198.51.100.252'*"
+            $block = Select-String -LiteralPath (Get-TestServer -Name main).LeasesFile -Pattern 'fixed-address 198\.51\.100\.252;' -Context 4, 0 |
+                Select-Object -Last 1
+            ($block.Context.PreContext -join "`n") | Should -Match "host $name \{"
+            (Get-OmapiHost -Name $name).IPAddress | ForEach-Object { "$_" } | Should -Be '198.51.100.252'
+        }
+        finally {
+            Remove-OmapiHost -Name $name -Confirm:$false
+        }
+    }
+
+    It 'an address whose lease carries a MAC no host has (198.51.100.12)' {
+        $record = { Get-OmapiHost -IPAddress 198.51.100.12 -ErrorAction Stop } | Should -Throw -ErrorId 'HostNotFound,*' -PassThru
+        $record.ErrorDetails.Message | Should -BeLike "*the lease of 198.51.100.12 (Active, MAC 00:11:22:33:44:56, client hostname 'bravo') carries MAC 00:11:22:33:44:56, and no host has that MAC address.*"
+    }
+
+    It 'an address whose lease carries no MAC (198.51.100.100, never leased)' {
+        $record = { Get-OmapiHost -IPAddress 198.51.100.100 -ErrorAction Stop } | Should -Throw -ErrorId 'HostNotFound,*' -PassThru
+        $record.ErrorDetails.Message | Should -BeLike '*the lease of 198.51.100.100 (Free, no MAC address) carries no MAC address to look a host up by.*'
+    }
+
+    It 'still finds the host whose MAC holds the lease (198.51.100.14: leasehost)' {
+        (Get-OmapiHost -IPAddress 198.51.100.14).Name | Should -Be 'leasehost'
+    }
+}
+
 Describe 'Remove-OmapiHost -MacAddress' {
     BeforeAll {
         Disconnect-Omapi -All
