@@ -70,6 +70,83 @@ Describe 'Get-OmapiHost -IPAddress says what dhcpd searched' {
     }
 }
 
+Describe 'New-OmapiHost warns when dhcpd says the address is taken' {
+    BeforeAll {
+        Disconnect-Omapi -All
+        $null = Connect-TestServer -Name main
+        $created = [System.Collections.Generic.List[string]]::new()
+    }
+    AfterAll {
+        foreach ($name in $created) {
+            Remove-OmapiHost -Name $name -Confirm:$false -ErrorAction SilentlyContinue
+        }
+        Disconnect-Omapi -All
+    }
+
+    It 'an address leased to another MAC: says which MAC, and still creates the host' {
+        $name = New-TestName 'pester-leased'
+        $created.Add($name)
+        $host1 = New-OmapiHost -Name $name -MacAddress (New-TestMac) -IPAddress 198.51.100.12 -WarningVariable warnings -WarningAction SilentlyContinue
+        $host1.Name | Should -Be $name
+        $warnings.Count | Should -Be 1
+        "$($warnings[0])" | Should -BeLike "198.51.100.12 is leased to MAC 00:11:22:33:44:56, client hostname 'bravo', until the lease ends: host '$name' gets it as a fixed address as well*"
+    }
+
+    It 'an address leased to the MAC of a host: names the host' {
+        $name = New-TestName 'pester-leasehost'
+        $created.Add($name)
+        $null = New-OmapiHost -Name $name -MacAddress (New-TestMac) -IPAddress 198.51.100.14 -WarningVariable warnings -WarningAction SilentlyContinue
+        "$($warnings[0])" | Should -BeLike "198.51.100.14 is leased to MAC 00:11:22:33:44:58 (host 'leasehost'), until the lease ends*"
+    }
+
+    It 'an address another host reserves (and holds the lease of): names that host and its MAC' {
+        # The seeded lease 198.51.100.13 is Active for 00:11:22:33:44:57; a host for that client reserves the address.
+        $owner = New-TestName 'pester-owner'
+        $created.Add($owner)
+        $null = New-OmapiHost -Name $owner -MacAddress 00:11:22:33:44:57 -IPAddress 198.51.100.13 -WarningVariable ownerWarnings -WarningAction SilentlyContinue
+        $ownerWarnings | Should -BeNullOrEmpty -Because 'the lease belongs to the new host''s own MAC'
+
+        $name = New-TestName 'pester-second'
+        $created.Add($name)
+        $null = New-OmapiHost -Name $name -MacAddress (New-TestMac) -IPAddress 198.51.100.13 -WarningVariable warnings -WarningAction SilentlyContinue
+        $warnings.Count | Should -Be 1
+        "$($warnings[0])" | Should -BeLike "198.51.100.13 is already reserved by host '$owner' (MAC 00:11:22:33:44:57) and leased to it now: host '$name' gets it as well*"
+        (Get-OmapiHost -Name $name).IPAddress | ForEach-Object { "$_" } | Should -Be '198.51.100.13'
+    }
+
+    It 'under <Case> sends nothing at all, so checks nothing, and creates nothing' -ForEach @(
+        @{ Case = '-WhatIf'; Script = { param($n, $m) New-OmapiHost -Name $n -MacAddress $m -IPAddress 198.51.100.12 -WhatIf -WarningVariable w -WarningAction SilentlyContinue; $w } }
+        @{ Case = '$WhatIfPreference'; Script = { param($n, $m) $WhatIfPreference = $true; New-OmapiHost -Name $n -MacAddress $m -IPAddress 198.51.100.12 -WarningVariable w -WarningAction SilentlyContinue; $w } }
+    ) {
+        $session = Get-OmapiSession -Default
+        $name = New-TestName 'pester-whatif'
+        $before = $session.RequestsSent
+        & $Script $name (New-TestMac) | Should -BeNullOrEmpty
+        $session.RequestsSent | Should -Be $before
+        { Get-OmapiHost -Name $name -ErrorAction Stop } | Should -Throw -ErrorId 'HostNotFound,*'
+    }
+
+    It 'no warning for a free address, nor for an address outside every range (which dhcpd cannot check: Verbose says so)' {
+        $name = New-TestName 'pester-free'
+        $created.Add($name)
+        $null = New-OmapiHost -Name $name -MacAddress (New-TestMac) -IPAddress 198.51.100.101, 198.51.100.253 -WarningVariable warnings -WarningAction SilentlyContinue -Verbose 4>&1 |
+            Tee-Object -Variable output
+        $warnings | Should -BeNullOrEmpty
+        ($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message |
+            Should -Contain '198.51.100.253 has no lease (it is outside every range of dhcpd.conf): dhcpd cannot tell over OMAPI whether another host has it as a fixed address.'
+    }
+
+    It 'asks dhcpd at most two more questions per address' {
+        $session = Get-OmapiSession -Default
+        $name = New-TestName 'pester-count'
+        $created.Add($name)
+        $before = $session.RequestsSent
+        $null = New-OmapiHost -Name $name -MacAddress (New-TestMac) -IPAddress 198.51.100.12 -WarningAction SilentlyContinue
+        # The lease, the host for the address, the create.
+        $session.RequestsSent - $before | Should -BeLessOrEqual 3
+    }
+}
+
 Describe 'Remove-OmapiHost -MacAddress' {
     BeforeAll {
         Disconnect-Omapi -All
