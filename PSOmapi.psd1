@@ -43,6 +43,8 @@
         PSData = @{
             Tags       = @('DHCP', 'ISC', 'dhcpd', 'OMAPI', 'Linux', 'Windows', 'PSEdition_Core', 'PSEdition_Desktop')
             LicenseUri = 'https://opensource.org/licenses/MIT'
+            # The project's address, defined here only: the build compiles it into every cmdlet's HelpUri (ModuleLinks).
+            ProjectUri = 'https://github.com/PSOmapi/PSOmapi'
         }
     }
 }

@@ -23,7 +23,7 @@ namespace Omapi.Core
         /// <summary>A host by hardware address.</summary>
         public async Task<OmapiHost> GetHostByHardwareAddressAsync(byte[] hardwareAddress, int hardwareType = HardwareAddress.Ethernet, CancellationToken cancellationToken = default)
         {
-            string what = "open host with MAC " + HardwareAddress.Format(RequireBytes(hardwareAddress, nameof(hardwareAddress)));
+            string what = "open host with MAC address " + HardwareAddress.Format(RequireBytes(hardwareAddress, nameof(hardwareAddress)));
             return OmapiHost.FromObject(await LookUpAsync("host", HardwareKeys(hardwareAddress, hardwareType), what, o => ReplyChecks.Host(o, what, hardwareAddress: hardwareAddress), cancellationToken).ConfigureAwait(false), ServerName);
         }
 

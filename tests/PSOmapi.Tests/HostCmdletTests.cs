@@ -62,15 +62,6 @@ namespace PSOmapi.Tests
         }
 
         [Fact]
-        public void A_fixed_address_is_not_a_lookup_key_and_gives_HostNotFound()
-        {
-            IPAddress fixedAddress = DhcpdScenario.FixedAddressHost.FixedAddress!;
-            ErrorRecord error = Shell.ErrorOf("Get-OmapiHost -IPAddress $args[0]", fixedAddress.ToString());
-            AssertError(error, "HostNotFound,PSOmapi.GetOmapiHostCommand", ErrorCategory.ObjectNotFound, fixedAddress);
-            Assert.Contains("result 23", error.Exception.Message, StringComparison.Ordinal);
-        }
-
-        [Fact]
         public void Many_names_are_looked_up_in_bulk_in_their_order_with_an_error_for_each_missing_one()
         {
             // 300 names: the conf hosts over and over, every tenth one missing. Bulk: several connections, input order.

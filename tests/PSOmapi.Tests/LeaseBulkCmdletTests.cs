@@ -27,12 +27,7 @@ namespace PSOmapi.Tests
             Assert.Equal(order.OrderBy(x => x), order);
             Assert.Equal(DhcpdScenario.RangeStart, Prop<IPAddress>(leases[0], "IPAddress"));
             Assert.Equal(DhcpdScenario.RangeEnd, Prop<IPAddress>(leases[^1], "IPAddress"));
-
-            Assert.NotEmpty(Shell.Progress);
-            Assert.All(Shell.Progress.Take(Shell.Progress.Count - 1), p => Assert.Equal(ProgressRecordType.Processing, p.RecordType)); // records are not reused
-            ProgressRecord last = Shell.Progress[^1];
-            Assert.Equal(ProgressRecordType.Completed, last.RecordType);
-            Assert.Contains("198.51.100.0/24", last.Activity, StringComparison.Ordinal);
+            // Progress (paced by time: a scan this short writes none) is tested in tests/Pester/Lease.Tests.ps1.
         }
 
         [Fact]

@@ -81,13 +81,5 @@ namespace PSOmapi.Tests
                 Assert.True(errors.Length == 0, script + ": " + string.Join("; ", errors.Select(e => e.Extent.StartLineNumber + ": " + e.Message)));
             }
         }
-
-        [Fact]
-        public void Without_a_session_a_cmdlet_says_to_connect_first()
-        {
-            ErrorRecord record = Shell.ErrorOf("Get-OmapiLease -IPAddress 198.51.100.11");
-            Assert.Equal("NoSession,PSOmapi.GetOmapiLeaseCommand", record.FullyQualifiedErrorId);
-            Assert.Contains("Connect-Omapi", record.Exception.Message, StringComparison.Ordinal);
-        }
     }
 }

@@ -62,3 +62,46 @@ Describe 'The lab' {
         }
     }
 }
+
+Describe 'Links: the project, and each cmdlet''s online help' {
+    BeforeAll {
+        $project = 'https://github.com/PSOmapi/PSOmapi'
+        $manifest = Test-ModuleManifest -Path (Join-Path (Get-Module PSOmapi).ModuleBase 'PSOmapi.psd1')
+        $repository = (Get-TestLab).Repository
+    }
+
+    It 'the manifest names the project and the license' {
+        $manifest.PrivateData.PSData.ProjectUri | Should -Be $project
+        $manifest.PrivateData.PSData.LicenseUri | Should -Be 'https://opensource.org/licenses/MIT'
+        "$((Get-Module PSOmapi).ProjectUri)" | Should -Be $project
+    }
+
+    It '<_> has a HelpUri: its page under docs/help on the main branch, built from the manifest''s ProjectUri' -ForEach @(
+        (Get-Command -Module PSOmapi).Name
+    ) {
+        (Get-Command $_).HelpUri | Should -Be "$($manifest.PrivateData.PSData.ProjectUri)/blob/main/docs/help/$_.md"
+        Join-Path $repository "docs/help/$_.md" | Should -Exist
+    }
+
+    It 'Get-Help -Online opens that page for <_>' -ForEach @((Get-Command -Module PSOmapi).Name) {
+        # A browser of our own on PATH (.NET opens URIs with xdg-open on Linux): it writes down what it was given.
+        $bin = Join-Path $TestDrive "browser-$_"
+        New-Item -ItemType Directory -Path $bin | Out-Null
+        $opened = Join-Path $bin 'opened.txt'
+        Set-Content -Path (Join-Path $bin 'xdg-open') -Value "#!/bin/sh`nprintf '%s\n' `"`$1`" > '$opened'`n"
+        chmod +x (Join-Path $bin 'xdg-open')
+        $savedPath = $env:PATH
+        try {
+            $env:PATH = $bin + [IO.Path]::PathSeparator + $savedPath
+            Get-Help -Name $_ -Online -ErrorAction Stop
+            $deadline = [DateTime]::UtcNow.AddSeconds(10)
+            while (-not (Get-Content -LiteralPath $opened -ErrorAction SilentlyContinue) -and [DateTime]::UtcNow -lt $deadline) {
+                Start-Sleep -Milliseconds 50
+            }
+        }
+        finally {
+            $env:PATH = $savedPath
+        }
+        Get-Content -LiteralPath $opened | Should -Be "$project/blob/main/docs/help/$_.md"
+    }
+}

@@ -62,8 +62,10 @@ namespace PSOmapi
         public const string InvalidArgument = "InvalidArgument";
         /// <summary>Any other server refusal.</summary>
         public const string ServerError = "ServerError";
-        /// <summary>No session: run Connect-Omapi first.</summary>
+        /// <summary>No session: run Connect-Omapi first (or the session was closed, or no session has that id).</summary>
         public const string NoSession = "NoSession";
+        /// <summary>Connect-Omapi -KeyFile names a file (or folder) that does not exist.</summary>
+        public const string KeyFileNotFound = "KeyFileNotFound";
         /// <summary>A key file that cannot be read or has no usable key.</summary>
         public const string InvalidKeyFile = "InvalidKeyFile";
         /// <summary>The object came from another server than the session's.</summary>

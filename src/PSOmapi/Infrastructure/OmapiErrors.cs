@@ -27,6 +27,19 @@ namespace PSOmapi
         internal static ErrorRecord Create(string id, ErrorCategory category, string message, object? target, Exception? inner = null) =>
             new ErrorRecord(new ArgumentException(message, inner), id, category, target);
 
+        /// <summary>What NoSession records name as their target when there is no session object to name.</summary>
+        internal const string DefaultSessionTarget = "default OMAPI session";
+
+        /// <summary>
+        /// A NoSession record: not an argument problem but a state one (InvalidOperationException), with what to do in
+        /// RecommendedAction.
+        /// </summary>
+        internal static ErrorRecord NoSession(string message, ErrorCategory category, object? target, string advice) =>
+            new ErrorRecord(new InvalidOperationException(message), ErrorIds.NoSession, category, target)
+            {
+                ErrorDetails = new ErrorDetails(message) { RecommendedAction = advice },
+            };
+
         private static (string, ErrorCategory) Classify(Exception exception, string notFoundId, string existsId) => exception switch
         {
             OmapiNotFoundException _ => (notFoundId, ErrorCategory.ObjectNotFound),

@@ -9,6 +9,7 @@ namespace PSOmapi
         /// <summary>The session to use; defaults to the one the last Connect-Omapi in this runspace returned.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(OmapiSessionCompleter))]
         public OmapiSessionInfo? Session { get; set; }
 
         /// <summary>The session to use for this record: -Session, else the runspace default, else a terminating NoSession error.</summary>
@@ -17,12 +18,20 @@ namespace PSOmapi
             OmapiSessionInfo? session = Session ?? SessionStore.Current.Default;
             if (session == null)
             {
-                ThrowTerminatingError(OmapiErrors.Create(ErrorIds.NoSession, ErrorCategory.ConnectionError, "There is no OMAPI session in this runspace. Run Connect-Omapi first, or pass -Session.", null));
+                ThrowTerminatingError(OmapiErrors.NoSession(
+                    "There is no OMAPI session in this runspace: run Connect-Omapi first, or pass -Session.",
+                    ErrorCategory.InvalidOperation,
+                    OmapiErrors.DefaultSessionTarget,
+                    "Run Connect-Omapi -Server <dhcpd server> -KeyFile <key file> (or -Credential) in this runspace first; ForEach-Object -Parallel and thread jobs need a Connect-Omapi of their own."));
             }
 
             if (session!.IsClosed)
             {
-                ThrowTerminatingError(OmapiErrors.Create(ErrorIds.NoSession, ErrorCategory.ConnectionError, "The session " + session + " was closed by Disconnect-Omapi. Run Connect-Omapi again.", session));
+                ThrowTerminatingError(OmapiErrors.NoSession(
+                    "The session " + session + " (id " + session.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) + ") was closed by Disconnect-Omapi: run Connect-Omapi again.",
+                    ErrorCategory.InvalidOperation,
+                    session,
+                    "Run Connect-Omapi again, and pass its session (or none, to use the new default one)."));
             }
 
             return session;

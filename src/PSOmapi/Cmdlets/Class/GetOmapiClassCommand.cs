@@ -9,7 +9,7 @@ namespace PSOmapi
     /// <para type="description">dhcpd does not return a class's name over OMAPI: the Name of the object is the name it was looked
     /// up with. A subclass cannot be looked up by its superclass's name alone; use Get-OmapiSubclass.</para>
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "OmapiClass")]
+    [Cmdlet(VerbsCommon.Get, "OmapiClass", HelpUri = ModuleLinks.HelpBase + "Get-OmapiClass.md")]
     [OutputType(typeof(OmapiClass))]
     public sealed class GetOmapiClassCommand : OmapiSessionCmdlet
     {

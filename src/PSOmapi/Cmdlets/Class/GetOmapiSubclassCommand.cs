@@ -9,7 +9,7 @@ namespace PSOmapi
     /// e.g. 01:00:11:22:33:44:77 for Ethernet. Hex may be written with colons, dashes or as plain hex; any other text is
     /// matched as its bytes. dhcpd answers NOTFOUND both for an unknown hash string and for an unknown class.</para>
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "OmapiSubclass")]
+    [Cmdlet(VerbsCommon.Get, "OmapiSubclass", HelpUri = ModuleLinks.HelpBase + "Get-OmapiSubclass.md")]
     [OutputType(typeof(OmapiSubclass))]
     public sealed class GetOmapiSubclassCommand : OmapiSessionCmdlet
     {

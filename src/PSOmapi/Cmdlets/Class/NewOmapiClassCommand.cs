@@ -13,7 +13,7 @@ namespace PSOmapi
     /// restart; a name with a double quote or backslash is refused, because dhcpd writes it there unescaped and could
     /// not read it back.</para>
     /// </summary>
-    [Cmdlet(VerbsCommon.New, "OmapiClass", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsCommon.New, "OmapiClass", SupportsShouldProcess = true, HelpUri = ModuleLinks.HelpBase + "New-OmapiClass.md")]
     [OutputType(typeof(OmapiClass))]
     public sealed class NewOmapiClassCommand : OmapiSessionCmdlet
     {

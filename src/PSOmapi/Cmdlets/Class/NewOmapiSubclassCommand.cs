@@ -12,7 +12,7 @@ namespace PSOmapi
     /// 01:00:11:22:33:44:77. dhcpd records the subclass in its leases file, so it survives a restart; a text hash string
     /// with a double quote or backslash is refused, because dhcpd writes it there unescaped and could not read it back.</para>
     /// </summary>
-    [Cmdlet(VerbsCommon.New, "OmapiSubclass", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsCommon.New, "OmapiSubclass", SupportsShouldProcess = true, HelpUri = ModuleLinks.HelpBase + "New-OmapiSubclass.md")]
     [OutputType(typeof(OmapiSubclass))]
     public sealed class NewOmapiSubclassCommand : OmapiSessionCmdlet
     {

@@ -12,7 +12,7 @@ namespace PSOmapi
     /// <para type="description">dhcpd records the deletion in its leases file, so a class declared in dhcpd.conf stays deleted after a
     /// restart.</para>
     /// </summary>
-    [Cmdlet(VerbsCommon.Remove, "OmapiClass", SupportsShouldProcess = true, DefaultParameterSetName = InputObjectSet)]
+    [Cmdlet(VerbsCommon.Remove, "OmapiClass", SupportsShouldProcess = true, DefaultParameterSetName = InputObjectSet, HelpUri = ModuleLinks.HelpBase + "Remove-OmapiClass.md")]
     [OutputType(typeof(void))]
     public sealed class RemoveOmapiClassCommand : RemoveNamedObjectCommand<OmapiClass>
     {

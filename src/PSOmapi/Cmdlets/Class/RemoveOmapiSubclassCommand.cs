@@ -11,7 +11,7 @@ namespace PSOmapi
     /// <para type="description">Clients whose match value was the hash string are no longer members of the class. dhcpd records the
     /// deletion in its leases file.</para>
     /// </summary>
-    [Cmdlet(VerbsCommon.Remove, "OmapiSubclass", SupportsShouldProcess = true, DefaultParameterSetName = InputObjectSet)]
+    [Cmdlet(VerbsCommon.Remove, "OmapiSubclass", SupportsShouldProcess = true, DefaultParameterSetName = InputObjectSet, HelpUri = ModuleLinks.HelpBase + "Remove-OmapiSubclass.md")]
     [OutputType(typeof(void))]
     public sealed class RemoveOmapiSubclassCommand : OmapiSessionCmdlet
     {

@@ -9,7 +9,7 @@ namespace PSOmapi
     /// <para type="description">dhcpd returns only a group's name: its statements are write-only and cannot be read back over OMAPI.
     /// Only named groups can be looked up; anonymous group { } blocks of dhcpd.conf are not reachable.</para>
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "OmapiGroup")]
+    [Cmdlet(VerbsCommon.Get, "OmapiGroup", HelpUri = ModuleLinks.HelpBase + "Get-OmapiGroup.md")]
     [OutputType(typeof(OmapiGroup))]
     public sealed class GetOmapiGroupCommand : OmapiSessionCmdlet
     {

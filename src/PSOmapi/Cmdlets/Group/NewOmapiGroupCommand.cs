@@ -16,7 +16,7 @@ namespace PSOmapi
     /// the name there unquoted, only names of ASCII letters, digits, '-' and '_' (starting with a letter or digit, not
     /// only digits) can be read back, and other names are refused.</para>
     /// </summary>
-    [Cmdlet(VerbsCommon.New, "OmapiGroup", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsCommon.New, "OmapiGroup", SupportsShouldProcess = true, HelpUri = ModuleLinks.HelpBase + "New-OmapiGroup.md")]
     [OutputType(typeof(OmapiGroup))]
     public sealed class NewOmapiGroupCommand : OmapiSessionCmdlet
     {

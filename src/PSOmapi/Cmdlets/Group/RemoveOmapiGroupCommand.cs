@@ -12,7 +12,7 @@ namespace PSOmapi
     /// <para type="description">dhcpd marks the group deleted and records the deletion in its leases file, so a group declared in
     /// dhcpd.conf stays deleted after a restart. Hosts that were declared in the group keep the statements they had.</para>
     /// </summary>
-    [Cmdlet(VerbsCommon.Remove, "OmapiGroup", SupportsShouldProcess = true, DefaultParameterSetName = InputObjectSet)]
+    [Cmdlet(VerbsCommon.Remove, "OmapiGroup", SupportsShouldProcess = true, DefaultParameterSetName = InputObjectSet, HelpUri = ModuleLinks.HelpBase + "Remove-OmapiGroup.md")]
     [OutputType(typeof(void))]
     public sealed class RemoveOmapiGroupCommand : RemoveNamedObjectCommand<OmapiGroup>
     {

@@ -11,7 +11,7 @@ namespace PSOmapi
     /// <para type="description">Finds hosts created over OMAPI and hosts declared in dhcpd.conf. dhcpd never returns a host's
     /// statements or group, so the output shows name, MAC address, hardware type, client identifier and fixed addresses.</para>
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "OmapiHost", DefaultParameterSetName = NameSet)]
+    [Cmdlet(VerbsCommon.Get, "OmapiHost", DefaultParameterSetName = NameSet, HelpUri = ModuleLinks.HelpBase + "Get-OmapiHost.md")]
     [OutputType(typeof(OmapiHost))]
     public sealed class GetOmapiHostCommand : OmapiSessionCmdlet
     {
@@ -90,7 +90,7 @@ namespace PSOmapi
                     {
                         if (Inputs.TryIPv4(this, address))
                         {
-                            Output(TryRun(ct => session.GetHostByIPAddressAsync(address, ct), address, ErrorIds.HostNotFound, ErrorIds.HostAlreadyExists, out OmapiHost host), host);
+                            LookUpByAddress(session, address);
                         }
                     }
 
@@ -150,6 +150,49 @@ namespace PSOmapi
             // Stream what is ready now; the rest follows with later input or in EndProcessing.
             BulkDrain.Drain(_bulk, wait: false, StopToken, Emit, Stopped);
         }
+
+        /// <summary>
+        /// One host by IP address. dhcpd finds it through the address's lease, so when it finds none the error says what
+        /// was searched (the lease is looked up, one more request on this error path only) and how to find a reservation
+        /// by its fixed address.
+        /// </summary>
+        private void LookUpByAddress(Omapi.Core.OmapiSession session, IPAddress address)
+        {
+            try
+            {
+                WriteObject(Run(ct => session.GetHostByIPAddressAsync(address, ct)));
+            }
+            catch (Omapi.Core.OmapiNotFoundException ex)
+            {
+                string searched;
+                try
+                {
+                    AddressHolder holder = Run(ct => AddressHolder.FindAsync(session, address, lookUpHost: false, ct));
+                    searched = holder.Lease == null ? holder.DescribeLease()
+                        : string.IsNullOrEmpty(holder.Lease.MacAddress) ? holder.DescribeLease() + " carries no MAC address to look a host up by"
+                        : holder.DescribeLease() + " carries MAC " + holder.Lease.MacAddress + ", and no host has that MAC address";
+                }
+                catch (Exception lookupError) when (IsReportable(lookupError))
+                {
+                    searched = "its lease could not be read to say more (" + lookupError.Message + ")";
+                }
+
+                string message = "No host found for " + address + ". dhcpd looks a host up by IP address through the lease: it takes the lease of the address, then the host with that lease's MAC address; "
+                    + searched + ". " + FixedAddressAdvice(address);
+                WriteError(new ErrorRecord(ex, ErrorIds.HostNotFound, ErrorCategory.ObjectNotFound, address)
+                {
+                    ErrorDetails = new ErrorDetails(message) { RecommendedAction = FixedAddressAdvice(address) },
+                });
+            }
+            catch (Exception ex) when (IsReportable(ex))
+            {
+                WriteError(OmapiErrors.ToErrorRecord(ex, address, ErrorIds.HostNotFound, ErrorIds.HostAlreadyExists));
+            }
+        }
+
+        /// <summary>How to find a reservation by its fixed address, which OMAPI cannot look up.</summary>
+        internal static string FixedAddressAdvice(IPAddress address) =>
+            "A host's fixed address is not a lookup key: to find the reservation of " + address + ", search dhcpd.conf and dhcpd's leases file (where hosts created over OMAPI are kept) for the host block with 'fixed-address " + address + "', then use Get-OmapiHost -Name or -MacAddress.";
 
         private void Stopped(Exception ex) => ThrowError(ex, Name, ErrorIds.HostNotFound, ErrorIds.HostAlreadyExists);
 

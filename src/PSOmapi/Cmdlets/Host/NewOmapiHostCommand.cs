@@ -13,7 +13,7 @@ namespace PSOmapi
     /// hosts; empty IPAddress, Group and Statements cells mean none. A row cannot leave MacAddress empty to use ClientId:
     /// keep hosts by client id in a file without a MacAddress column. The created host is returned.</para>
     /// </summary>
-    [Cmdlet(VerbsCommon.New, "OmapiHost", DefaultParameterSetName = MacAddressSet, SupportsShouldProcess = true)]
+    [Cmdlet(VerbsCommon.New, "OmapiHost", DefaultParameterSetName = MacAddressSet, SupportsShouldProcess = true, HelpUri = ModuleLinks.HelpBase + "New-OmapiHost.md")]
     [OutputType(typeof(OmapiHost))]
     public sealed class NewOmapiHostCommand : OmapiSessionCmdlet
     {
@@ -123,6 +123,18 @@ namespace PSOmapi
                 return;
             }
 
+            Omapi.Core.OmapiSession session = Core;
+
+            // Before ShouldProcess, so that -Confirm shows the warnings before it asks. Under -WhatIf nothing at all is
+            // sent to the server (a promise of the module), so nothing is checked.
+            if (!IsWhatIf())
+            {
+                foreach (IPAddress address in addresses)
+                {
+                    WarnIfTaken(session, address, definition);
+                }
+            }
+
             string target = "host '" + Name + "' on " + ResolveSession().Server;
             string action = "Create (" + key + (addresses.Length == 0 ? string.Empty : ", fixed address " + string.Join(", ", addresses.Select(a => a.ToString()))) + ")";
             if (!ShouldProcess(target, action))
@@ -130,7 +142,6 @@ namespace PSOmapi
                 return;
             }
 
-            Omapi.Core.OmapiSession session = Core;
             try
             {
                 WriteObject(Report(Run(ct => session.CreateHostAsync(definition, ct))));
@@ -156,6 +167,75 @@ namespace PSOmapi
             {
                 WriteError(OmapiErrors.ToErrorRecord(ex, Name, ErrorIds.HostNotFound, ErrorIds.HostAlreadyExists));
             }
+        }
+
+        /// <summary>
+        /// Warns when dhcpd can tell that <paramref name="address"/> is taken: its lease is Active for another client, or
+        /// the host dhcpd finds for the address (the host with the lease's MAC address) is another host that reserves it.
+        /// Two lookups at most, one after the other, and only for fixed addresses that are given. dhcpd keeps no index of
+        /// fixed addresses, so a reservation of an address outside every range cannot be seen over OMAPI: Verbose says so.
+        /// </summary>
+        private void WarnIfTaken(Omapi.Core.OmapiSession session, IPAddress address, OmapiHostDefinition definition)
+        {
+            AddressHolder holder;
+            try
+            {
+                holder = Run(ct => AddressHolder.FindAsync(session, address, lookUpHost: true, ct));
+            }
+            catch (Exception ex) when (IsReportable(ex))
+            {
+                WriteVerbose("Could not check whether " + address + " is taken: " + ex.Message);
+                return;
+            }
+
+            OmapiLease? lease = holder.Lease;
+            if (lease == null)
+            {
+                WriteVerbose(address + " has no lease (it is outside every range of dhcpd.conf): dhcpd cannot tell over OMAPI whether another host has it as a fixed address.");
+                return;
+            }
+
+            if (IsSameClient(lease, definition))
+            {
+                return;
+            }
+
+            OmapiHost? other = holder.Host != null && !string.Equals(holder.Host.Name, Name, StringComparison.Ordinal) ? holder.Host : null;
+            string owner = other == null ? string.Empty : " (host '" + other.Name + "')";
+            if (other != null && holder.HostReservesAddress)
+            {
+                WriteWarning(address + " is already reserved by host '" + other.Name + "' (MAC " + other.MacAddress + ")"
+                    + (holder.IsLeased ? " and leased to it now" : string.Empty)
+                    + ": host '" + Name + "' gets it as well, and two clients may be given the same address. Change the other host (Set-OmapiHost) or choose another address.");
+            }
+            else if (holder.IsLeased)
+            {
+                WriteWarning(address + " is leased to MAC " + lease.MacAddress + owner
+                    + (string.IsNullOrEmpty(lease.ClientHostname) ? string.Empty : ", client hostname '" + lease.ClientHostname + "'")
+                    + ", until the lease ends: host '" + Name + "' gets it as a fixed address as well, and two clients may use the same address. Choose another address, or end that lease first (Set-OmapiLease -IPAddress " + address + " -State Free).");
+            }
+        }
+
+        /// <summary>True when -WhatIf is in effect: given to this command, or by $WhatIfPreference when it is not given.</summary>
+        private bool IsWhatIf()
+        {
+            if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? value))
+            {
+                return LanguagePrimitives.IsTrue(value);
+            }
+
+            return LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+        }
+
+        /// <summary>True when the lease belongs to the client the new host is for (its MAC address or client id).</summary>
+        private static bool IsSameClient(OmapiLease lease, OmapiHostDefinition definition)
+        {
+            if (definition.HardwareAddress != null)
+            {
+                return string.Equals(lease.MacAddress, HardwareAddress.Format(definition.HardwareAddress), StringComparison.OrdinalIgnoreCase);
+            }
+
+            return definition.ClientId != null && string.Equals(lease.ClientId, Omapi.Core.Protocol.OmapiEncoding.ToHex(definition.ClientId), StringComparison.OrdinalIgnoreCase);
         }
 
         /// <summary>Names the host that has the definition's MAC address or client id, for the error message.</summary>

@@ -11,7 +11,7 @@ namespace PSOmapi
     /// deletion in its leases file (<c>host NAME { deleted; }</c>), so a dhcpd.conf host stays deleted after a restart
     /// until that record is removed.</para>
     /// </summary>
-    [Cmdlet(VerbsCommon.Remove, "OmapiHost", DefaultParameterSetName = NameSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.Remove, "OmapiHost", DefaultParameterSetName = NameSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = ModuleLinks.HelpBase + "Remove-OmapiHost.md")]
     [OutputType(typeof(void))]
     public sealed class RemoveOmapiHostCommand : OmapiSessionCmdlet
     {
@@ -60,7 +60,7 @@ namespace PSOmapi
                 case MacAddressSet:
                     foreach (string text in MacAddress)
                     {
-                        if (!Inputs.TryMac(this, text, out byte[] mac) || !ShouldProcess("host with MAC " + HardwareAddress.Format(mac) + " on " + server, "Delete"))
+                        if (!Inputs.TryMac(this, text, out byte[] mac) || !ShouldProcess("host with MAC address " + HardwareAddress.Format(mac) + " on " + server, "Delete"))
                         {
                             continue;
                         }

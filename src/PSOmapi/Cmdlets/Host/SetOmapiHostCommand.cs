@@ -16,7 +16,7 @@ namespace PSOmapi
     /// name with the same MAC address, hardware type, client identifier and fixed addresses. dhcpd never returns a host's
     /// statements or group, so a rename cannot carry them over: give them again with -Statements and -Group.</para>
     /// </summary>
-    [Cmdlet(VerbsCommon.Set, "OmapiHost", DefaultParameterSetName = NameSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.Set, "OmapiHost", DefaultParameterSetName = NameSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = ModuleLinks.HelpBase + "Set-OmapiHost.md")]
     [OutputType(typeof(OmapiHost))]
     public sealed class SetOmapiHostCommand : OmapiSessionCmdlet
     {
@@ -117,7 +117,7 @@ namespace PSOmapi
                 return;
             }
 
-            string target = (ParameterSetName == MacAddressSet ? "host with MAC " + HardwareAddress.Format(mac) : "host '" + (InputObject?.ToString() ?? Name) + "'") + " on " + sessionInfo.Server;
+            string target = (ParameterSetName == MacAddressSet ? "host with MAC address " + HardwareAddress.Format(mac) : "host '" + (InputObject?.ToString() ?? Name) + "'") + " on " + sessionInfo.Server;
             if (NewName != null)
             {
                 if (Statements == null || Group == null)

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
@@ -20,7 +19,7 @@ namespace PSOmapi
     /// connections of the session, each within the byte budget that keeps dhcpd 4.4.3 from aborting; results stream out
     /// in input (address) order with flat memory. A single address typed at the prompt is one plain request.
     /// </remarks>
-    [Cmdlet(VerbsCommon.Get, "OmapiLease", DefaultParameterSetName = IPAddressSet)]
+    [Cmdlet(VerbsCommon.Get, "OmapiLease", DefaultParameterSetName = IPAddressSet, HelpUri = ModuleLinks.HelpBase + "Get-OmapiLease.md")]
     [OutputType(typeof(OmapiLease))]
     public sealed class GetOmapiLeaseCommand : OmapiSessionCmdlet
     {
@@ -202,8 +201,7 @@ namespace PSOmapi
             }
 
             long done = 0;
-            long lastProgress = -1;
-            var progressClock = Stopwatch.StartNew();
+            var progress = new ProgressThrottle();
             string activity = "Scanning " + string.Join(", ", ranges.Select(r => r.Text)) + " for leases";
             foreach (AddressRange range in ranges)
             {
@@ -223,24 +221,21 @@ namespace PSOmapi
                             Emit(r, skipNotFound: true);
                             done++;
 
-                            // At most four records a second, measured from the last one written: writing one can take long on
-                            // a slow host (a pty that does not answer cursor queries), and the clock must not restart before it.
-                            long now = progressClock.ElapsedMilliseconds;
-                            if (now - lastProgress >= 250)
+                            // Paced by time, never by results, however slow the host is to show a record.
+                            if (progress.IsDue)
                             {
                                 // A new record each time: hosts may keep the records they are given.
-                                WriteProgress(new ProgressRecord(ProgressActivityId, activity, string.Format(CultureInfo.InvariantCulture, "{0:N0} of {1:N0} addresses ({2})", done, total, r.Key))
+                                progress.Write(this, new ProgressRecord(ProgressActivityId, activity, string.Format(CultureInfo.InvariantCulture, "{0:N0} of {1:N0} addresses ({2})", done, total, r.Key))
                                 {
                                     PercentComplete = (int)(done * 100 / Math.Max(1, total)),
                                 });
-                                lastProgress = progressClock.ElapsedMilliseconds;
                             }
                         },
                         ex => ThrowError(ex, Range, ErrorIds.LeaseNotFound));
                 }
             }
 
-            WriteProgress(new ProgressRecord(ProgressActivityId, activity, "Done") { RecordType = ProgressRecordType.Completed, PercentComplete = 100 });
+            progress.Complete(this, new ProgressRecord(ProgressActivityId, activity, "Done") { PercentComplete = 100 });
         }
 
         /// <summary>How long a scan of <paramref name="addresses"/> takes at 60,000 and at 10,000 lookups a second, in words.</summary>

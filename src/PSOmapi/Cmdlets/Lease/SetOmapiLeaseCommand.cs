@@ -19,7 +19,7 @@ namespace PSOmapi
     /// a change the cmdlet applies the lease's own state again unless -State is given. The cmdlet re-reads the lease and
     /// warns when dhcpd did not keep the expected state; -PassThru returns it.</para>
     /// </summary>
-    [Cmdlet(VerbsCommon.Set, "OmapiLease", DefaultParameterSetName = IPAddressSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.Set, "OmapiLease", DefaultParameterSetName = IPAddressSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = ModuleLinks.HelpBase + "Set-OmapiLease.md")]
     [OutputType(typeof(OmapiLease))]
     public sealed class SetOmapiLeaseCommand : OmapiSessionCmdlet
     {

@@ -20,7 +20,7 @@ namespace PSOmapi
     /// with the previous read, and raises an event for every change, appearance and disappearance, with the old and new
     /// value of each changed property. See about_PSOmapi_Notifications for what polling costs the server.</para>
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Register, "OmapiNotify", DefaultParameterSetName = KeySet)]
+    [Cmdlet(VerbsLifecycle.Register, "OmapiNotify", DefaultParameterSetName = KeySet, HelpUri = ModuleLinks.HelpBase + "Register-OmapiNotify.md")]
     [OutputType(typeof(PSEventJob), typeof(OmapiNotifySubscription))]
     public sealed class RegisterOmapiNotifyCommand : OmapiSessionCmdlet
     {

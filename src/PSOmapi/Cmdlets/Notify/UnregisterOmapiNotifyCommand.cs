@@ -9,7 +9,7 @@ namespace PSOmapi
     /// <para type="description">After it returns, the watch sends nothing more to dhcpd. Events already queued stay in the
     /// queue (remove them with Remove-Event). Unregister-Event on the same source identifier has the same effect.</para>
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Unregister, "OmapiNotify", DefaultParameterSetName = SourceIdentifierSet, SupportsShouldProcess = true)]
+    [Cmdlet(VerbsLifecycle.Unregister, "OmapiNotify", DefaultParameterSetName = SourceIdentifierSet, SupportsShouldProcess = true, HelpUri = ModuleLinks.HelpBase + "Unregister-OmapiNotify.md")]
     [OutputType(typeof(void))]
     public sealed class UnregisterOmapiNotifyCommand : OmapiCmdlet
     {
@@ -21,6 +21,7 @@ namespace PSOmapi
         [Alias("Name")]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(OmapiNotifySourceIdentifierCompleter))]
         public string[] SourceIdentifier { get; set; } = Array.Empty<string>();
 
         /// <summary>Subscriptions from Register-OmapiNotify -PassThru.</summary>

@@ -10,7 +10,7 @@ namespace PSOmapi
     /// the peer addresses as pointer bytes rather than addresses, so they are kept only as PartnerAddressRaw and
     /// LocalAddressRaw.</para>
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "OmapiFailoverState")]
+    [Cmdlet(VerbsCommon.Get, "OmapiFailoverState", HelpUri = ModuleLinks.HelpBase + "Get-OmapiFailoverState.md")]
     [OutputType(typeof(OmapiFailoverState))]
     public sealed class GetOmapiFailoverStateCommand : OmapiSessionCmdlet
     {

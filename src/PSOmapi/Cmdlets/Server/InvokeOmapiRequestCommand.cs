@@ -26,7 +26,7 @@ namespace PSOmapi
     /// return nothing. A refusal becomes an error with the server's result code and message; with -Raw the reply
     /// message itself is returned instead, whatever its result.</para>
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "OmapiRequest", SupportsShouldProcess = true, DefaultParameterSetName = TypeSet)]
+    [Cmdlet(VerbsLifecycle.Invoke, "OmapiRequest", SupportsShouldProcess = true, DefaultParameterSetName = TypeSet, HelpUri = ModuleLinks.HelpBase + "Invoke-OmapiRequest.md")]
     [OutputType(typeof(OmapiObject), typeof(OmapiMessage))]
     public sealed class InvokeOmapiRequestCommand : OmapiSessionCmdlet
     {
@@ -43,6 +43,7 @@ namespace PSOmapi
         /// <summary>The object type for Open and Create, e.g. lease, host, group, class, subclass, failover-state, control.</summary>
         [Parameter(Mandatory = true, Position = 1, ParameterSetName = TypeSet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(OmapiObjectTypeCompleter))]
         public string Type { get; set; } = string.Empty;
 
         /// <summary>The object handle for Refresh, Update, Delete and Notify; binds from a piped object's Handle property.</summary>

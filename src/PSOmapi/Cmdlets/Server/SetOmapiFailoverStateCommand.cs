@@ -17,7 +17,7 @@ namespace PSOmapi
     /// confirmation unless -Confirm:$false is given. dhcpd moves on from the state it is set to by itself (e.g. back to
     /// normal after the partner returns).</para>
     /// </summary>
-    [Cmdlet(VerbsCommon.Set, "OmapiFailoverState", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = InputObjectSet)]
+    [Cmdlet(VerbsCommon.Set, "OmapiFailoverState", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = InputObjectSet, HelpUri = ModuleLinks.HelpBase + "Set-OmapiFailoverState.md")]
     [OutputType(typeof(OmapiFailoverState))]
     public sealed class SetOmapiFailoverStateCommand : OmapiSessionCmdlet
     {

@@ -11,7 +11,7 @@ namespace PSOmapi
     /// (systemctl start isc-dhcp-server, or the service manager), so the cmdlet has ConfirmImpact High and asks for
     /// confirmation unless -Confirm:$false is given. The session stays open: its next command tries to reconnect.</para>
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Stop, "OmapiServer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [Cmdlet(VerbsLifecycle.Stop, "OmapiServer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = ModuleLinks.HelpBase + "Stop-OmapiServer.md")]
     [OutputType(typeof(void))]
     public sealed class StopOmapiServerCommand : OmapiSessionCmdlet
     {

@@ -11,7 +11,7 @@ namespace PSOmapi
     /// <summary>
     /// <para type="synopsis">Opens an authenticated OMAPI session with a dhcpd server and makes it this runspace's default.</para>
     /// </summary>
-    [Cmdlet(VerbsCommunications.Connect, "Omapi", DefaultParameterSetName = CredentialSet)]
+    [Cmdlet(VerbsCommunications.Connect, "Omapi", DefaultParameterSetName = CredentialSet, HelpUri = ModuleLinks.HelpBase + "Connect-Omapi.md")]
     [OutputType(typeof(OmapiSessionInfo))]
     public sealed class ConnectOmapiCommand : OmapiCmdlet
     {
@@ -116,9 +116,29 @@ namespace PSOmapi
             {
                 text = File.ReadAllText(path);
             }
+            catch (Exception ex) when (ex is FileNotFoundException || ex is DirectoryNotFoundException)
+            {
+                string message = "The key file '" + path + "' does not exist.";
+                ThrowTerminatingError(new ErrorRecord(new FileNotFoundException(message, path, ex), ErrorIds.KeyFileNotFound, ErrorCategory.ObjectNotFound, path)
+                {
+                    ErrorDetails = new ErrorDetails(message)
+                    {
+                        RecommendedAction = "Give -KeyFile the path of the file that holds the server's OMAPI key block (key \"name\" { algorithm ...; secret \"...\"; };), such as the one dhcpd.conf includes, or pass the key with -Credential.",
+                    },
+                });
+                throw;
+            }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is ArgumentException || ex is NotSupportedException)
             {
-                ThrowTerminatingError(OmapiErrors.Create(ErrorIds.InvalidKeyFile, ErrorCategory.ReadError, "Cannot read the key file '" + path + "': " + ex.Message, KeyFile, ex));
+                // The exception itself (access denied, a folder, a bad path ...), not an ArgumentException around it.
+                string message = "Cannot read the key file '" + path + "': " + ex.Message;
+                ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.InvalidKeyFile, ErrorCategory.ReadError, path)
+                {
+                    ErrorDetails = new ErrorDetails(message)
+                    {
+                        RecommendedAction = "Check that the file can be read by this user (key files are usually readable by root only), or pass the key with -Credential.",
+                    },
+                });
                 throw;
             }
 
@@ -129,7 +149,7 @@ namespace PSOmapi
             }
             catch (FormatException ex)
             {
-                ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.InvalidKeyFile, ErrorCategory.InvalidData, KeyFile));
+                ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.InvalidKeyFile, ErrorCategory.InvalidData, path));
                 throw;
             }
         }

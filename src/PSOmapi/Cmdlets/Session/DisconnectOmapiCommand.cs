@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 
@@ -6,7 +7,7 @@ namespace PSOmapi
     /// <summary>
     /// <para type="synopsis">Closes OMAPI sessions: the default one, those piped in, those with the given ids, or all.</para>
     /// </summary>
-    [Cmdlet(VerbsCommunications.Disconnect, "Omapi", DefaultParameterSetName = SessionSet)]
+    [Cmdlet(VerbsCommunications.Disconnect, "Omapi", DefaultParameterSetName = SessionSet, HelpUri = ModuleLinks.HelpBase + "Disconnect-Omapi.md")]
     [OutputType(typeof(void))]
     public sealed class DisconnectOmapiCommand : OmapiCmdlet
     {
@@ -17,10 +18,12 @@ namespace PSOmapi
         /// <summary>The session to close (default: this runspace's default session).</summary>
         [Parameter(ParameterSetName = SessionSet, ValueFromPipeline = true, Position = 0)]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(OmapiSessionCompleter))]
         public OmapiSessionInfo? Session { get; set; }
 
         /// <summary>Ids of the sessions to close (see Get-OmapiSession).</summary>
         [Parameter(ParameterSetName = IdSet, Mandatory = true)]
+        [ArgumentCompleter(typeof(OmapiSessionIdCompleter))]
         public int[] Id { get; set; } = System.Array.Empty<int>();
 
         /// <summary>Close every session of this runspace.</summary>
@@ -48,7 +51,7 @@ namespace PSOmapi
                     OmapiSessionInfo? match = store.All.FirstOrDefault(s => s.Id == id);
                     if (match == null)
                     {
-                        WriteError(OmapiErrors.Create(ErrorIds.NoSession, ErrorCategory.ObjectNotFound, "This runspace has no OMAPI session with id " + id + ".", id));
+                        WriteError(OmapiErrors.NoSession("This runspace has no OMAPI session with id " + id.ToString(CultureInfo.InvariantCulture) + ".", ErrorCategory.ObjectNotFound, id, "Get-OmapiSession lists the sessions of this runspace and their ids."));
                         continue;
                     }
 
@@ -62,7 +65,7 @@ namespace PSOmapi
             OmapiSessionInfo? session = Session ?? store.Default;
             if (session == null)
             {
-                WriteError(OmapiErrors.Create(ErrorIds.NoSession, ErrorCategory.ObjectNotFound, "There is no OMAPI session to close in this runspace.", null));
+                WriteError(OmapiErrors.NoSession("There is no OMAPI session to close in this runspace.", ErrorCategory.ObjectNotFound, OmapiErrors.DefaultSessionTarget, "Get-OmapiSession lists the sessions of this runspace; there is nothing to disconnect."));
                 return;
             }
 

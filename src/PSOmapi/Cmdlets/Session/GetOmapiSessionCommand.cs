@@ -6,7 +6,7 @@ namespace PSOmapi
     /// <summary>
     /// <para type="synopsis">Lists this runspace's OMAPI sessions (or the default one with -Default).</para>
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "OmapiSession", DefaultParameterSetName = AllSet)]
+    [Cmdlet(VerbsCommon.Get, "OmapiSession", DefaultParameterSetName = AllSet, HelpUri = ModuleLinks.HelpBase + "Get-OmapiSession.md")]
     [OutputType(typeof(OmapiSessionInfo))]
     public sealed class GetOmapiSessionCommand : OmapiCmdlet
     {
@@ -15,6 +15,7 @@ namespace PSOmapi
 
         /// <summary>Only the sessions with these ids.</summary>
         [Parameter(ParameterSetName = AllSet, Position = 0)]
+        [ArgumentCompleter(typeof(OmapiSessionIdCompleter))]
         public int[]? Id { get; set; }
 
         /// <summary>Only the default session (the one other cmdlets use without -Session).</summary>

@@ -1,0 +1,101 @@
+# Get-OmapiLease and Set-OmapiLease. The progress tests scan the crossing-md5 instance's layout (4,096 addresses,
+# 768 leases: tests/TestLab/DhcpdScenario.cs) in a runspace of their own, whose progress stream they count.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'PSOmapiTestLab.psm1')
+    Import-Module PSOmapi
+
+    if (-not ('PSOmapiTests.SlowProgress' -as [type])) {
+        # A slow host: every progress record takes this long to "show" (the stream's DataAdded runs on the pipeline
+        # thread, inside WriteProgress), like a terminal that does not answer cursor queries.
+        Add-Type -TypeDefinition @'
+namespace PSOmapiTests
+{
+    using System.Management.Automation;
+    using System.Threading;
+
+    public static class SlowProgress
+    {
+        public static void Attach(PSDataCollection<ProgressRecord> records, int milliseconds)
+        {
+            records.DataAdded += (sender, e) => Thread.Sleep(milliseconds);
+        }
+    }
+}
+'@
+    }
+
+    function Invoke-CrossingScan {
+        <# Scans the crossing layout -Repeat times in one Get-OmapiLease -Range call, in a new runspace; returns the
+           lease count, the milliseconds the command took (measured in that runspace) and the progress records. #>
+        param([int] $Repeat = 1, [int] $SlowProgressMilliseconds = 0, [string] $Range)
+        $server = Get-TestServer -Name crossing-md5
+        if (-not $Range) {
+            $Range = [PSOmapi.Testing.DhcpdScenario]::CrossingScanRange
+        }
+        $ranges = @(, $Range * $Repeat)
+        $ps = [powershell]::Create()
+        try {
+            if ($SlowProgressMilliseconds -gt 0) {
+                [PSOmapiTests.SlowProgress]::Attach($ps.Streams.Progress, $SlowProgressMilliseconds)
+            }
+            $null = $ps.AddScript({
+                    param($Server, $Port, $KeyFile, $Ranges)
+                    Import-Module PSOmapi
+                    $null = Connect-Omapi -Server $Server -Port $Port -KeyFile $KeyFile
+                    $clock = [Diagnostics.Stopwatch]::StartNew()
+                    $count = @(Get-OmapiLease -Range $Ranges).Count
+                    $clock.Stop()
+                    Disconnect-Omapi -All
+                    [pscustomobject]@{ Leases = $count; Milliseconds = $clock.ElapsedMilliseconds }
+                }).AddArgument($server.Server).AddArgument($server.Port).AddArgument($server.KeyFile).AddArgument($ranges)
+            $result = $ps.Invoke() | Select-Object -Last 1
+            $ps.Streams.Error | Should -BeNullOrEmpty
+            [pscustomobject]@{
+                Leases       = $result.Leases
+                Milliseconds = $result.Milliseconds
+                Records      = @($ps.Streams.Progress)
+                Processing   = @($ps.Streams.Progress | Where-Object RecordType -EQ 'Processing')
+            }
+        }
+        finally {
+            $ps.Dispose()
+        }
+    }
+}
+
+Describe 'Get-OmapiLease -Range progress' {
+    It 'is paced by elapsed time, not by results: at most one record per 200 ms (8 x 4,096 addresses)' {
+        $scan = Invoke-CrossingScan -Repeat 8
+        $scan.Leases | Should -Be (768 * 8)
+        Write-Host "  $($scan.Leases) leases from $(4096 * 8) addresses in $($scan.Milliseconds) ms: $($scan.Processing.Count) progress records"
+        $scan.Processing.Count | Should -BeGreaterThan 0
+        $scan.Processing.Count | Should -BeLessOrEqual ([math]::Floor($scan.Milliseconds / 200))
+        # A new record each time (hosts may keep them), closed by one Completed record.
+        @($scan.Processing | Select-Object -Unique).Count | Should -Be $scan.Processing.Count
+        $scan.Records[-1].RecordType | Should -Be 'Completed'
+        $scan.Records[-1].Activity | Should -BeLike '*198.18.0.0-198.18.15.255*'
+        $scan.Processing[-1].StatusDescription | Should -Match '^[\d,]+ of 32,768 addresses \(198\.18\.'
+    }
+
+    It 'a scan shorter than the interval writes no progress at all' {
+        $scan = Invoke-CrossingScan -Range 198.18.0.16-198.18.0.31
+        $scan.Leases | Should -Be 16
+        if ($scan.Milliseconds -lt 200) {
+            $scan.Records | Should -BeNullOrEmpty
+        }
+        else {
+            $scan.Processing.Count | Should -BeLessOrEqual ([math]::Floor($scan.Milliseconds / 200))
+        }
+    }
+
+    It 'costs at most about a fifth of the scan when each record takes 300 ms to show' {
+        $slow = 300
+        $scan = Invoke-CrossingScan -Repeat 8 -SlowProgressMilliseconds $slow
+        $scan.Leases | Should -Be (768 * 8)
+        $inProgress = $scan.Records.Count * $slow
+        Write-Host "  $($scan.Milliseconds) ms in all, $inProgress ms of it showing $($scan.Records.Count) progress records"
+        # The first record may come before the pacing has measured a write; after that, four times a write's cost.
+        $inProgress | Should -BeLessOrEqual ($scan.Milliseconds / 4 + 2 * $slow)
+        $scan.Processing.Count | Should -BeLessOrEqual ([math]::Floor($scan.Milliseconds / 200))
+    }
+}
