@@ -237,6 +237,42 @@ function Get-ReadmeOutputExcerpt {
     }
 }
 
+function Find-ExcerptInOutput {
+    <#
+        Where an output excerpt is missing from real output, or nothing when it is there: every paragraph of the
+        excerpt (its lines between blank lines) must appear in the output as lines in a row, and the paragraphs in
+        their order. Trailing spaces do not count; blank output lines between an excerpt's lines do.
+    #>
+    [CmdletBinding()]
+    param([string[]] $Excerpt, [string[]] $Output)
+    $out = @($Output | ForEach-Object { "$_".TrimEnd() })
+    $paragraphs = [System.Collections.Generic.List[object]]::new()
+    $current = [System.Collections.Generic.List[string]]::new()
+    foreach ($line in @($Excerpt) + '') {
+        if ($line.Trim() -eq '') {
+            if ($current.Count -gt 0) { $paragraphs.Add(@($current)); $current = [System.Collections.Generic.List[string]]::new() }
+        }
+        else { $current.Add($line.TrimEnd()) }
+    }
+    $from = 0
+    foreach ($paragraph in $paragraphs) {
+        $found = -1
+        for ($i = $from; $i -le $out.Count - $paragraph.Count -and $found -lt 0; $i++) {
+            $match = $true
+            for ($j = 0; $j -lt $paragraph.Count -and $match; $j++) { $match = $out[$i + $j] -ceq $paragraph[$j] }
+            if ($match) { $found = $i }
+        }
+        if ($found -lt 0) {
+            $anywhere = [array]::IndexOf($out, $paragraph[0])
+            $hint = if ($anywhere -ge 0) { "its first line is at output line $($anywhere + 1); there the output reads:`n" + (($out[$anywhere..[Math]::Min($out.Count - 1, $anywhere + $paragraph.Count + 1)]) -join "`n") }
+            else { 'its first line is nowhere in the output' }
+            "not in the output (in this order, lines in a row):`n$($paragraph -join "`n")`n-- $hint"
+            return
+        }
+        $from = $found + $paragraph.Count
+    }
+}
+
 # ---------------------------------------------------------------------------------------------------------------
 # Running one example.
 
@@ -548,5 +584,5 @@ function Invoke-DocExample {
     }
 }
 
-Export-ModuleMember -Function Get-DocExampleSet, Get-ReadmeOutputExcerpt, Invoke-DocExample, Wait-ExampleSignal,
+Export-ModuleMember -Function Get-DocExampleSet, Get-ReadmeOutputExcerpt, Find-ExcerptInOutput, Invoke-DocExample, Wait-ExampleSignal,
     Start-ExampleWebhook, Receive-ExampleWebhook, Reset-DocsWorld, Wait-DocsFailoverNormal
