@@ -6,7 +6,8 @@
     demo/run.sh runs it (through demo/DemoHost) with the repository's pinned pwsh (dotnet pwsh), output redirected,
     so pwsh formats for 80 columns as in a standard terminal; the README's excerpts come from this output.
 
-    Comments before a statement are shown as typed comments. A comment line starting with "#!" is a direction to this
+    Comments before a statement are shown as typed comments, and a comment after a statement on its last line as part
+    of it. A comment line starting with "#!" is a direction to this
     script and is not shown: "#! expect ErrorId" means the next statement is meant to fail with that ErrorId (the demo
     shows an error on purpose). Any other error, or an expected error that does not come, makes the exit code 1.
 
@@ -50,8 +51,16 @@ foreach ($statement in $ast.EndBlock.Statements) {
         }
     }
 
-    $shownUpTo = $statement.Extent.EndOffset
-    $lines = $statement.Extent.Text -split "`r?`n"
+    # A comment after the statement on its last line is shown with it, as it was typed.
+    $endOffset = $statement.Extent.EndOffset
+    foreach ($comment in $comments) {
+        if ($comment.Extent.StartOffset -ge $endOffset -and $comment.Extent.StartLineNumber -eq $statement.Extent.EndLineNumber) {
+            $endOffset = $comment.Extent.EndOffset
+        }
+    }
+    $shownUpTo = $endOffset
+    $typed = $ast.Extent.Text.Substring($statement.Extent.StartOffset, $endOffset - $statement.Extent.StartOffset)
+    $lines = $typed -split "`r?`n"
     $Host.UI.WriteLine('PS> ' + $lines[0])
     for ($i = 1; $i -lt $lines.Count; $i++) {
         $Host.UI.WriteLine('>> ' + $lines[$i])

@@ -2,7 +2,6 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
-using System.Net;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using System.Threading.Tasks;
@@ -11,23 +10,26 @@ using PSOmapi.Testing;
 namespace PSOmapi.Demo;
 
 /// <summary>
-/// Runs inside the private network (and PID) namespace demo/run.sh made: refuses to run anywhere else (the same guard
-/// as the tests and the benchmark), creates the veth v0 (198.51.100.1/24), writes a dhcpd.conf that includes a freshly
-/// generated sample key file (tsig-keygen syntax, HMAC-SHA256) and a leases file with a handful of sample leases,
-/// starts dhcpd, shows demo/QuickStart.ps1 as a user would see it, and then stops dhcpd by its pid and removes the
-/// veth and the temp directory. The key is random per run and lives only in that 0700 temp directory.
+/// Runs inside the private network (and PID and mount) namespace demo/run.sh made: refuses to run anywhere else (the
+/// same guard as the tests and the benchmark), creates the veth v0 (198.51.100.1/24) and starts the documentation's
+/// dhcpd (tests/TestLab/DocsWorld.cs: its leases, hosts, groups and classes, with fixed times so the output is the same
+/// in every run) and its failover partner, with a freshly generated HMAC-SHA256 key. In this namespace's private mount
+/// table, /etc/hosts and /etc/dhcp are files of this run (demo/run.sh bind-mounts them, with a marker), so
+/// dhcp1.example.net and /etc/dhcp/omapi.key lead to that dhcpd as in the README. It shows demo/QuickStart.ps1 as a
+/// user would see it, then stops both dhcpd by their pids and removes the veth and the temp directory. The key is
+/// random per run and lives only in that 0700 temp directory and the private /etc/dhcp.
 /// </summary>
 internal static class Program
 {
-    private const string KeyName = "omapi_key";
     private const string OmapiHost = "127.0.0.1";
-    private const int OmapiPort = 7911;
+    private const int PartnerOmapiPort = DocsWorld.OmapiPort + 1;
     private const int DhcpPort = 10067;
     private const string ServerCidr = "198.51.100.1/24";
-    private const string Subnet = "198.51.100.0";
-    private const string Netmask = "255.255.255.0";
-    private const string RangeStart = "198.51.100.10";
-    private const string RangeEnd = "198.51.100.250";
+
+    // The markers demo/run.sh puts in the files it bind-mounts over /etc/hosts and /etc/dhcp: without them this
+    // program writes nothing there (it is not in the private mount table demo/run.sh made).
+    private const string HostsMarker = "# psomapi-demo: this namespace only";
+    private const string DhcpDirectoryMarker = "/etc/dhcp/.psomapi-demo";
 
     private static async Task<int> Main()
     {
@@ -39,24 +41,36 @@ internal static class Program
             return 2;
         }
 
-        // 0700 on Unix: the dhcpd.conf and the key file inside hold this run's random secret.
+        if (!File.ReadAllLines("/etc/hosts").Contains(HostsMarker) || !File.Exists(DhcpDirectoryMarker))
+        {
+            Console.Error.WriteLine("demo: /etc/hosts and /etc/dhcp are not this run's private copies (run the demo with demo/run.sh)");
+            return 2;
+        }
+
+        // 0700 on Unix: the configs and the key file inside hold this run's random secrets.
         string dir = Directory.CreateTempSubdirectory("psomapi-demo-").FullName;
-        var dhcpd = new DhcpdProcess("dhcpd", dir, OmapiHost, OmapiPort, DhcpPort);
+        var dhcpd = new DhcpdProcess("dhcpd", dir, OmapiHost, DocsWorld.OmapiPort, DhcpPort);
+        var partner = new DhcpdProcess("partner", dir, OmapiHost, PartnerOmapiPort, DhcpPort + 2);
         int exitCode = 1;
-        int pid = 0;
         try
         {
-            string keyFile = Path.Combine(dir, "omapi.key");
-            DhcpdProcess.WritePrivateFile(keyFile, KeyBlock(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
-            DhcpdProcess.WritePrivateFile(dhcpd.ConfigFilePath, Config(keyFile));
-            int leases = WriteLeases(dhcpd.LeasesFilePath);
+            string secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+            string keyBlock = KeyBlock(secret);
+            DhcpdProcess.WritePrivateFile(Path.Combine(dir, "omapi.key"), keyBlock);
+            DhcpdProcess.WritePrivateFile(DocsWorld.KeyFilePath, keyBlock);
+            File.AppendAllLines("/etc/hosts", DocsWorld.HostsFileLines);
+            DhcpdProcess.WritePrivateFile(dhcpd.ConfigFilePath, DocsWorld.BuildConf(secret));
+            DhcpdProcess.WritePrivateFile(dhcpd.LeasesFilePath, DocsWorld.BuildLeasesFile());
+            string partnerSecret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+            DhcpdProcess.WritePrivateFile(partner.ConfigFilePath, DocsWorld.BuildPartnerConf(PartnerOmapiPort, DocsWorld.KeyName, DocsWorld.Algorithm, partnerSecret));
+            DhcpdProcess.WritePrivateFile(partner.LeasesFilePath, DocsWorld.BuildPartnerLeasesFile());
             await NetnsSandbox.SetUpVethAsync(ServerCidr);
-            await dhcpd.StartAsync(TimeSpan.FromSeconds(20), 20);
-            pid = dhcpd.Pid;
+            await Task.WhenAll(dhcpd.StartAsync(TimeSpan.FromSeconds(20), 20), partner.StartAsync(TimeSpan.FromSeconds(20), 20));
 
-            Console.WriteLine("demo: " + DhcpdVersion(dhcpd) + " (pid " + pid.ToString(CultureInfo.InvariantCulture) + ") serves " + Subnet + "/24 on v0 inside a private network namespace,");
-            Console.WriteLine("      with " + leases.ToString(CultureInfo.InvariantCulture) + " sample leases; OMAPI on " + OmapiHost + ":" + OmapiPort.ToString(CultureInfo.InvariantCulture) + " with key '" + KeyName + "' (HMAC-SHA256).");
-            Console.WriteLine("      The current directory holds omapi.key, the key block dhcpd.conf includes (as tsig-keygen writes it).");
+            Console.WriteLine("demo: " + DhcpdVersion(dhcpd) + " (pid " + dhcpd.Pid.ToString(CultureInfo.InvariantCulture) + ") serves the documentation's " + DocsWorld.Subnet + "/24 inside a private");
+            Console.WriteLine("      network namespace, with " + DocsWorld.Leases.Count.ToString(CultureInfo.InvariantCulture) + " leases, hosts, groups, classes and a failover partner (pid " + partner.Pid.ToString(CultureInfo.InvariantCulture) + ").");
+            Console.WriteLine("      dhcp1.example.net is " + OmapiHost + " here; OMAPI port " + DocsWorld.OmapiPort.ToString(CultureInfo.InvariantCulture) + ", key '" + DocsWorld.KeyName + "' (HMAC-SHA256, new for this run)");
+            Console.WriteLine("      in " + DocsWorld.KeyFilePath + ", as tsig-keygen writes it.");
             Console.WriteLine("      PowerShell: pwsh " + PwshVersion + ", the repository's pinned dotnet tool (dotnet pwsh).");
             Console.WriteLine();
 
@@ -64,10 +78,13 @@ internal static class Program
             string script = Path.Combine(repo, "demo", "QuickStart.ps1");
             string modules = Path.Combine(repo, "output");
             exitCode = RunPwsh(repo, driver, script, modules, dir);
-            if (!dhcpd.IsRunning)
+            foreach (DhcpdProcess process in new[] { dhcpd, partner })
             {
-                Console.Error.WriteLine("demo: dhcpd is no longer running. Log tail:\n" + dhcpd.ReadLogTail(20));
-                exitCode = 1;
+                if (!process.IsRunning)
+                {
+                    Console.Error.WriteLine("demo: dhcpd " + process.Name + " is no longer running. Log tail:\n" + process.ReadLogTail(20));
+                    exitCode = 1;
+                }
             }
         }
         catch (Exception ex)
@@ -77,7 +94,7 @@ internal static class Program
         }
         finally
         {
-            await Cleanup(dhcpd, dir, pid);
+            await Cleanup(new[] { dhcpd, partner }, dir);
         }
 
         return exitCode;
@@ -119,20 +136,24 @@ internal static class Program
         return process.ExitCode;
     }
 
-    private static async Task Cleanup(DhcpdProcess dhcpd, string dir, int pid)
+    private static async Task Cleanup(DhcpdProcess[] processes, string dir)
     {
         var done = new System.Collections.Generic.List<string>();
-        try
+        foreach (DhcpdProcess process in processes)
         {
-            await dhcpd.StopAsync();
-            if (pid != 0)
+            try
             {
-                done.Add("stopped dhcpd (pid " + pid.ToString(CultureInfo.InvariantCulture) + ")");
+                int pid = process.Pid;
+                await process.StopAsync();
+                if (pid != 0)
+                {
+                    done.Add("stopped " + process.Name + " (pid " + pid.ToString(CultureInfo.InvariantCulture) + ")");
+                }
             }
-        }
-        catch (Exception ex)
-        {
-            Console.Error.WriteLine("demo: stopping dhcpd: " + ex.Message);
+            catch (Exception ex)
+            {
+                Console.Error.WriteLine("demo: stopping " + process.Name + ": " + ex.Message);
+            }
         }
 
         try
@@ -161,49 +182,7 @@ internal static class Program
 
     /// <summary>A key block as <c>tsig-keygen -a hmac-sha256 omapi_key</c> writes it.</summary>
     private static string KeyBlock(string secretBase64) =>
-        "key \"" + KeyName + "\" {\n\talgorithm hmac-sha256;\n\tsecret \"" + secretBase64 + "\";\n};\n";
-
-    private static string Config(string keyFile) => string.Create(CultureInfo.InvariantCulture, $$"""
-        # PSOmapi demo (demo/run.sh): a throwaway dhcpd inside a private network namespace.
-        authoritative;
-        ddns-update-style none;
-        default-lease-time 600;
-        max-lease-time 7200;
-        omapi-port {{OmapiPort}};
-        include "{{keyFile}}";
-        omapi-key {{KeyName}};
-
-        subnet {{Subnet}} netmask {{Netmask}} {
-          range {{RangeStart}} {{RangeEnd}};
-        }
-
-        """);
-
-    /// <summary>A handful of leases in the states a DHCP administrator meets every day.</summary>
-    private static int WriteLeases(string path)
-    {
-        DateTime now = DateTime.UtcNow;
-        DateTime starts = new(now.Year, now.Month, now.Day, now.Hour, 0, 0, DateTimeKind.Utc);
-        DateTime ends = starts.AddDays(7);
-        var file = new LeasesFileWriter("Sample leases of the PSOmapi demo (demo/run.sh).");
-        var samples = new (int Host, string State, string? Mac, string? Hostname, DateTime Ends)[]
-        {
-            (10, "active", "00:16:3e:5a:01:10", "alpha-laptop", ends),
-            (11, "active", "00:16:3e:5a:01:11", "bravo-phone", ends.AddHours(2)),
-            (12, "active", "00:16:3e:5a:01:12", "charlie-printer", ends.AddHours(4)),
-            (13, "expired", "00:16:3e:5a:01:13", "delta-tablet", starts.AddHours(-1)),
-            (14, "abandoned", null, null, starts.AddDays(1)),
-            (15, "active", "00:16:3e:5a:01:15", "echo-tv", ends.AddHours(6)),
-        };
-        foreach (var lease in samples)
-        {
-            byte[]? uid = lease.Host == 10 ? [1, 0x00, 0x16, 0x3e, 0x5a, 0x01, 0x10] : null;
-            file.AddLease(IPAddress.Parse("198.51.100." + lease.Host.ToString(CultureInfo.InvariantCulture)), lease.State == "expired" ? starts.AddHours(-9) : starts, lease.Ends, lease.State, lease.Mac, uid, lease.Hostname);
-        }
-
-        DhcpdProcess.WritePrivateFile(path, file.ToString());
-        return samples.Length;
-    }
+        "key \"" + DocsWorld.KeyName + "\" {\n\talgorithm hmac-sha256;\n\tsecret \"" + secretBase64 + "\";\n};\n";
 
     private static string DhcpdVersion(DhcpdProcess dhcpd)
     {

@@ -34,6 +34,10 @@ Set-StrictMode -Version Latest
 $repository = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
 # -File passes one string: the time zone pass gets the files comma-separated.
 $Path = @($Path | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
+# While working on one file: PSOMAPI_PESTER_PATH=tests/Pester/X.Tests.ps1 (comma-separated) runs only those files.
+if (-not $Path -and $env:PSOMAPI_PESTER_PATH) {
+    $Path = @($env:PSOMAPI_PESTER_PATH -split ',' | Where-Object { $_ } | ForEach-Object { (Resolve-Path -LiteralPath (Join-Path $repository $_)).Path })
+}
 if (-not $Path) {
     $Path = @(Get-ChildItem -Path $PSScriptRoot -Filter '*.Tests.ps1' | Sort-Object Name | ForEach-Object FullName)
 }

@@ -23,12 +23,14 @@ namespace PSOmapi.Testing;
 /// The instances, in order: one per algorithm of <see cref="DhcpdScenario.Algorithms"/> (the first, HMAC-MD5, is
 /// <see cref="Main"/> with the seeded leases, conf hosts, group and class; the others serve the crossing layout),
 /// <see cref="Failover"/>, the HMAC-MD5 crossing instance, and — when <see cref="DhcpdLabOptions.DocsWorld"/> is set —
-/// <see cref="Docs"/>, the server the documentation's examples talk to (<see cref="DocsWorld"/>).
+/// <see cref="Docs"/>, the server the documentation's examples talk to (<see cref="DocsWorld"/>), and its failover
+/// partner <see cref="DocsPartner"/>.
 /// </para>
 /// </remarks>
 public sealed class DhcpdLab : IAsyncDisposable, IDisposable
 {
     private readonly List<DhcpdInstance> _instances = new();
+    private readonly Dictionary<string, string> _initialLeases = new(StringComparer.OrdinalIgnoreCase);
     private readonly DhcpdLabOptions _options;
     private bool _vethSetUp;
     private string? _directory;
@@ -55,6 +57,10 @@ public sealed class DhcpdLab : IAsyncDisposable, IDisposable
     /// <see cref="DhcpdLabOptions.DocsWorld"/> was set).</summary>
     public DhcpdInstance? Docs { get; private set; }
 
+    /// <summary>The failover partner (secondary) of <see cref="Docs"/> (null unless
+    /// <see cref="DhcpdLabOptions.DocsWorld"/> was set).</summary>
+    public DhcpdInstance? DocsPartner { get; private set; }
+
     /// <summary>Every instance.</summary>
     public IReadOnlyList<DhcpdInstance> All => _instances.ToArray();
 
@@ -62,7 +68,7 @@ public sealed class DhcpdLab : IAsyncDisposable, IDisposable
     public string OtherKeySecretBase64 { get; private set; } = string.Empty;
 
     /// <summary>The instance named <paramref name="name"/> (<c>main</c>, <c>hmac-sha256</c>, <c>failover</c>,
-    /// <c>crossing-md5</c>, <c>docs</c>).</summary>
+    /// <c>crossing-md5</c>, <c>docs</c>, <c>docs-partner</c>).</summary>
     public DhcpdInstance Get(string name) =>
         _instances.FirstOrDefault(i => string.Equals(i.Name, name, StringComparison.OrdinalIgnoreCase))
         ?? throw new ArgumentException("no dhcpd instance is named " + name, nameof(name));
@@ -111,6 +117,32 @@ public sealed class DhcpdLab : IAsyncDisposable, IDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// Stops the named instances, writes each one's leases file as it was before its first start (so every change
+    /// made over OMAPI since then is gone: hosts, groups, classes, lease states) and starts them again, waiting for
+    /// each one's OMAPI intro. Their configs and keys stay.
+    /// </summary>
+    /// <param name="names">The instances to reset, for example <c>docs</c> and <c>docs-partner</c>.</param>
+    public async Task ResetAsync(params string[] names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        DhcpdInstance[] instances = names.Select(Get).ToArray();
+        foreach (DhcpdInstance instance in instances)
+        {
+            await instance.StopAsync().ConfigureAwait(false);
+        }
+
+        foreach (DhcpdInstance instance in instances)
+        {
+            DhcpdProcess.WritePrivateFile(instance.LeasesFilePath, _initialLeases[instance.Name]);
+        }
+
+        await Task.WhenAll(instances.Select(i => i.StartAsync())).ConfigureAwait(false);
+    }
+
+    /// <summary>Blocking <see cref="ResetAsync"/>, for PowerShell.</summary>
+    public void Reset(params string[] names) => ResetAsync(names).GetAwaiter().GetResult();
 
     /// <summary>Blocking <see cref="StartAsync"/>, for PowerShell.</summary>
     public static DhcpdLab Start(DhcpdLabOptions? options = null) => StartAsync(options).GetAwaiter().GetResult();
@@ -165,6 +197,7 @@ public sealed class DhcpdLab : IAsyncDisposable, IDisposable
         var instance = new DhcpdInstance(name, _directory!, omapiPort, dhcpPort, keyName, algorithm, NewSecret());
         DhcpdProcess.WritePrivateFile(instance.ConfigFilePath, conf.Replace(SecretPlaceholder, instance.SecretBase64, StringComparison.Ordinal));
         DhcpdProcess.WritePrivateFile(instance.LeasesFilePath, leases);
+        _initialLeases[name] = leases;
         _instances.Add(instance);
         return instance;
     }
@@ -211,6 +244,9 @@ public sealed class DhcpdLab : IAsyncDisposable, IDisposable
         {
             Docs = Add("docs", DocsWorld.OmapiPort, dhcpPort, DocsWorld.KeyName, DocsWorld.Algorithm,
                 DocsWorld.BuildConf(SecretPlaceholder), DocsWorld.BuildLeasesFile());
+            dhcpPort += 2;
+            DocsPartner = Add("docs-partner", omapiPort, dhcpPort, DocsWorld.KeyName, DocsWorld.Algorithm,
+                DocsWorld.BuildPartnerConf(omapiPort, DocsWorld.KeyName, DocsWorld.Algorithm, SecretPlaceholder), DocsWorld.BuildPartnerLeasesFile());
         }
 
         await Task.WhenAll(_instances.Select(i => i.StartAsync())).ConfigureAwait(false);

@@ -36,6 +36,8 @@ public sealed class LeasesFileWriter
     /// <param name="hardwareAddress">The <c>hardware ethernet</c> address (<c>00:11:22:33:44:55</c>), or null.</param>
     /// <param name="uid">The <c>uid</c> (client identifier) bytes, or null.</param>
     /// <param name="clientHostname">The <c>client-hostname</c> (ASCII), or null.</param>
+    /// <param name="billingClass">The class the lease is billed to (<c>billing class "name";</c>; the class needs a
+    /// <c>lease limit</c> in dhcpd.conf), or null.</param>
     public void AddLease(
         IPAddress address,
         DateTime startsUtc,
@@ -43,7 +45,8 @@ public sealed class LeasesFileWriter
         string bindingState,
         string? hardwareAddress,
         IEnumerable<byte>? uid,
-        string? clientHostname)
+        string? clientHostname,
+        string? billingClass = null)
     {
         ArgumentNullException.ThrowIfNull(address);
         ArgumentNullException.ThrowIfNull(bindingState);
@@ -75,7 +78,20 @@ public sealed class LeasesFileWriter
             sb.Append(CultureInfo.InvariantCulture, $"  client-hostname {QuoteBytes(Encoding.ASCII.GetBytes(clientHostname))};\n");
         }
 
+        if (billingClass is not null)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"  billing class {QuoteBytes(Encoding.ASCII.GetBytes(billingClass))};\n");
+        }
+
         sb.Append("}\n");
+    }
+
+    /// <summary>Appends declarations as they are (a <c>failover peer "name" state { ... }</c> block, for example).</summary>
+    /// <param name="declarations">Leases-file text, ending with a newline.</param>
+    public void AddRaw(string declarations)
+    {
+        ArgumentNullException.ThrowIfNull(declarations);
+        _text.Append(declarations);
     }
 
     /// <summary>The file's text so far.</summary>
