@@ -245,13 +245,13 @@ namespace Omapi.Core.Tests.Connection
             });
             using OmapiSession session = await OmapiSession.ConnectAsync(Options(server), TestContext.Current.CancellationToken);
             IPAddress address = IPAddress.Parse("198.51.100.9");
-            Assert.Equal(LeaseState.Active, session.GetLease(address, TestContext.Current.CancellationToken).State);
+            Assert.Equal(LeaseState.Active, session.GetLease(address, TestContext.Current.CancellationToken).GetState());
             await WaitUntil(() => server.Accepted == 1);
             await Task.Delay(200, TestContext.Current.CancellationToken); // the server's close reaches our socket
 
             OmapiLease again = session.GetLease(address, TestContext.Current.CancellationToken);
 
-            Assert.Equal(LeaseState.Active, again.State);
+            Assert.Equal(LeaseState.Active, again.GetState());
             Assert.Equal(2, server.Accepted);
         }
 

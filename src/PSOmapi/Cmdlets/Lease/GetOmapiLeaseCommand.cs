@@ -284,7 +284,7 @@ namespace PSOmapi
 
         private void Emit(OmapiLease lease)
         {
-            if (_states == null || _states.Contains(lease.State))
+            if (_states == null || _states.Contains(lease.GetState()))
             {
                 WriteObject(lease);
             }

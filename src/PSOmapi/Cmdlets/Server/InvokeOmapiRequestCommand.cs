@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Management.Automation;
 using System.Net;
 using System.Net.Sockets;
@@ -321,10 +322,16 @@ namespace PSOmapi
                     }
 
                     return OmapiEncoding.FromIPv4(address);
+                case IPv4Address v4:
+                    return v4.GetAddressBytes();
+                case IPv4AddressList list:
+                    // A host's fixed addresses, as dhcpd takes an ip-address list: 4 bytes each.
+                    return list.SelectMany(a => a.GetAddressBytes()).ToArray();
                 case DateTime time:
-                    return EncodeTime(name, time);
+                    // As PowerShell reads a time without a zone (Get-Date '2030-01-01 12:00'): local time.
+                    return EncodeTime(name, new DateTimeOffset(time));
                 case DateTimeOffset offset:
-                    return EncodeTime(name, offset.UtcDateTime);
+                    return EncodeTime(name, offset);
                 case bool flag:
                     return OmapiEncoding.FromUInt32(flag ? 1u : 0u);
                 case Enum _:
@@ -344,7 +351,7 @@ namespace PSOmapi
                     ThrowTerminatingError(OmapiErrors.Create(
                         ErrorIds.InvalidArgument,
                         ErrorCategory.InvalidArgument,
-                        "The value of '" + name + "' is a " + value.GetType().FullName + ", which OMAPI cannot carry. -Values accepts integers (sent as 4-byte big-endian numbers), strings, IPAddress, byte[], DateTime, booleans and $null." + hint,
+                        "The value of '" + name + "' is a " + value.GetType().FullName + ", which OMAPI cannot carry. -Values accepts integers (sent as 4-byte big-endian numbers), strings, addresses, byte[], times (DateTimeOffset, DateTime), booleans and $null." + hint,
                         value));
                     return Array.Empty<byte>();
             }
@@ -366,7 +373,7 @@ namespace PSOmapi
             return OmapiEncoding.FromUInt32(unsigned ? (uint)Convert.ToUInt64(value, CultureInfo.InvariantCulture) : (uint)Convert.ToInt64(value, CultureInfo.InvariantCulture));
         }
 
-        private byte[] EncodeTime(string name, DateTime time)
+        private byte[] EncodeTime(string name, DateTimeOffset time)
         {
             try
             {
@@ -384,7 +391,8 @@ namespace PSOmapi
             null => "$null",
             byte[] bytes => bytes.Length == 0 ? "(null)" : OmapiEncoding.ToHex(bytes),
             string text => "'" + text + "'",
-            DateTime time => time.ToString("u", CultureInfo.InvariantCulture),
+            DateTime time => new DateTimeOffset(time).UtcDateTime.ToString("u", CultureInfo.InvariantCulture),
+            DateTimeOffset time => time.UtcDateTime.ToString("u", CultureInfo.InvariantCulture),
             _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty,
         };
     }
