@@ -9,6 +9,7 @@
     Description          = 'Manage ISC DHCP servers (dhcpd) through OMAPI: leases, hosts, groups, classes, failover state.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
+    TypesToProcess       = @('PSOmapi.Types.ps1xml')
     FormatsToProcess     = @('PSOmapi.Format.ps1xml')
     CmdletsToExport      = @(
         'Connect-Omapi'

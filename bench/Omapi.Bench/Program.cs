@@ -610,7 +610,7 @@ internal sealed class Runner
                     continue;
                 }
 
-                if (!result.Value!.IPAddress.Equals(expected.Address))
+                if (!result.Value!.GetIPAddress().ToIPAddress().Equals(expected.Address))
                 {
                     Interlocked.Increment(ref _addressMismatches);
                     Report($"bulk: expected {expected.Address} at {k - 1}, got {result.Value.IPAddress}");
@@ -650,7 +650,7 @@ internal sealed class Runner
         }
 
         latencies[k] = Stopwatch.GetTimestamp() - t0;
-        if (!lease.IPAddress.Equals(expected.Address))
+        if (!lease.GetIPAddress().ToIPAddress().Equals(expected.Address))
         {
             Interlocked.Increment(ref _addressMismatches);
             Report($"asked {expected.Address}, got {lease.IPAddress}");
@@ -667,7 +667,7 @@ internal sealed class Runner
 
     internal static string? ContentMismatch(OmapiLease lease, SeedLease expected)
     {
-        if (lease.State != LeaseState.Active)
+        if (lease.GetState() != LeaseState.Active)
         {
             return "state " + lease.State;
         }
@@ -682,7 +682,7 @@ internal sealed class Runner
             return $"client-hostname '{lease.ClientHostname}', seeded '{expected.Hostname}'";
         }
 
-        byte[] uid = lease.ClientIdBytes ?? Array.Empty<byte>();
+        byte[] uid = lease.GetClientIdBytes() ?? Array.Empty<byte>();
         if (!uid.AsSpan().SequenceEqual(expected.Uid ?? Array.Empty<byte>()))
         {
             return $"uid {lease.ClientId}, seeded {(expected.Uid is null ? "none" : Convert.ToHexString(expected.Uid))}";

@@ -233,12 +233,12 @@ internal sealed class PsBench : IDisposable
         string? ScanCheck(int i, OmapiLease lease)
         {
             uint expected = first + (uint)i;
-            if (ToUInt32(lease.IPAddress) != expected)
+            if (lease.GetIPAddress().ToUInt32() != expected)
             {
                 return $"position {i}: {lease.IPAddress}, expected {FromUInt32(expected)}";
             }
 
-            return lease.State == LeaseState.Free ? null : $"{lease.IPAddress}: state {lease.State}, expected Free";
+            return lease.GetState() == LeaseState.Free ? null : $"{lease.IPAddress}: state {lease.State}, expected Free";
         }
 
         GC.Collect();

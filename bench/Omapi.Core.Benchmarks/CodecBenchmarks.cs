@@ -67,7 +67,7 @@ public class CodecBenchmarks
         _frameMd5 = Decode(_replyMd5);
         _frameSha256 = Decode(_replySha256);
         _leaseObject = new OmapiObject("lease", _frameMd5.Message.Handle, _frameMd5.Message.ObjectValues);
-        if (!Verify(_frameMd5, _md5) || !Verify(_frameSha256, _sha256) || OmapiLease.FromObject(_leaseObject, Server).State != LeaseState.Active)
+        if (!Verify(_frameMd5, _md5) || !Verify(_frameSha256, _sha256) || OmapiLease.FromObject(_leaseObject, Server).GetState() != LeaseState.Active)
         {
             throw new InvalidOperationException("The benchmark's reply does not verify or does not read as an active lease.");
         }

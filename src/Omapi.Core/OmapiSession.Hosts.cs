@@ -102,7 +102,7 @@ namespace Omapi.Core
             }
 
             bool same = Matches(found, definition.HardwareAddress, definition.ClientId)
-                && SameAddresses(found.IPAddress, definition.IPAddresses ?? Array.Empty<IPAddress>());
+                && SameAddresses(found.GetIPAddresses(), definition.IPAddresses ?? Array.Empty<IPAddress>());
             if (definition.Name == null)
             {
                 return Verdict<OmapiHost>.Unknown("a host with that MAC address or client id exists as '" + found.Name + "', and since dhcpd named it itself, whether it is the one just created cannot be told");
@@ -126,7 +126,7 @@ namespace Omapi.Core
 
             string what = "delete host " + host;
             return await WriteAsync(
-                DeleteRequest(host.Handle, what),
+                DeleteRequest(host.GetHandle(), what),
                 reply =>
                 {
                     OmapiReplies.ExpectSuccess(reply, what, _options.ResultNumbering);
@@ -136,7 +136,7 @@ namespace Omapi.Core
                 {
                     OmapiHost? found = await FindHostAsync(host.Name, ParseHex(host.MacAddress), host.HardwareType ?? HardwareAddress.Ethernet, ParseHex(host.ClientId), ct).ConfigureAwait(false);
                     return found == null ? Verdict<bool>.Applied(true, "the host is gone")
-                        : found.Handle == host.Handle ? Verdict<bool>.NotApplied("the host is still there")
+                        : found.GetHandle() == host.GetHandle() ? Verdict<bool>.NotApplied("the host is still there")
                         : Verdict<bool>.Applied(true, "a host of that name exists again, as another object");
                 },
                 cancellationToken).ConfigureAwait(false);
@@ -168,7 +168,7 @@ namespace Omapi.Core
             {
                 string what = "set host " + change.Name + " of '" + host + "'" + (applied.Count == 0 ? string.Empty : " (already applied: " + string.Join(", ", applied) + ")");
                 OmapiWriteResult<bool> result = await WriteAsync(
-                    UpdateRequest(host.Handle, new OmapiValueList(new[] { change }), what),
+                    UpdateRequest(host.GetHandle(), new OmapiValueList(new[] { change }), what),
                     reply =>
                     {
                         OmapiReplies.ExpectSuccess(reply, what, _options.ResultNumbering);
@@ -193,11 +193,11 @@ namespace Omapi.Core
                 return Verdict<bool>.Unknown("dhcpd never returns a host's " + change.Name);
             }
 
-            OmapiHost now = await RefreshHostAsync(host.Handle, cancellationToken).ConfigureAwait(false);
+            OmapiHost now = await RefreshHostAsync(host.GetHandle(), cancellationToken).ConfigureAwait(false);
             IPAddress[] wanted = Unpack(change.Value);
-            return SameAddresses(now.IPAddress, wanted)
-                ? Verdict<bool>.Applied(true, "its fixed addresses are now " + Describe(now.IPAddress))
-                : Verdict<bool>.NotApplied("its fixed addresses are still " + Describe(now.IPAddress));
+            return SameAddresses(now.GetIPAddresses(), wanted)
+                ? Verdict<bool>.Applied(true, "its fixed addresses are now " + Describe(now.GetIPAddresses()))
+                : Verdict<bool>.NotApplied("its fixed addresses are still " + Describe(now.GetIPAddresses()));
         }
 
         /// <summary>Finds a host by name, else by hardware address, else by client id; null when there is none.</summary>
@@ -232,7 +232,7 @@ namespace Omapi.Core
             (hardwareAddress == null || hardwareAddress.Length == 0 || string.Equals(host.MacAddress, HardwareAddress.Format(hardwareAddress), StringComparison.OrdinalIgnoreCase))
             && (clientId == null || clientId.Length == 0 || string.Equals(host.ClientId, OmapiEncoding.ToHex(clientId), StringComparison.OrdinalIgnoreCase));
 
-        private static bool SameAddresses(IPAddress[] a, IPAddress[] b) => a.Length == b.Length && a.Zip(b, (x, y) => x.Equals(y)).All(e => e);
+        private static bool SameAddresses(IPv4AddressList a, IPAddress[] b) => a.Count == b.Length && a.Zip(b, (x, y) => x.Equals(IPv4Address.FromIPAddress(y))).All(e => e);
 
         private static IPAddress[] Unpack(byte[] value)
         {
@@ -245,7 +245,7 @@ namespace Omapi.Core
             return list;
         }
 
-        private static string Describe(IPAddress[] addresses) => addresses.Length == 0 ? "none" : string.Join(", ", addresses.Select(a => a.ToString()));
+        private static string Describe(IPv4AddressList addresses) => addresses.Count == 0 ? "none" : addresses.ToString();
 
         private static byte[]? ParseHex(string? hex) => hex == null ? null : OmapiEncoding.TryParseHex(hex);
     }

@@ -107,7 +107,7 @@ namespace Omapi.Core
 
             OmapiValueList values = changes.ToValues();
             string what = "set " + changes.Describe() + " of lease " + lease.IPAddress;
-            OmapiRequest request = UpdateRequest(lease.Handle, values, what);
+            OmapiRequest request = UpdateRequest(lease.GetHandle(), values, what);
             OmapiWriteResult<OmapiLease> result;
             try
             {
@@ -126,7 +126,7 @@ namespace Omapi.Core
                 string now;
                 try
                 {
-                    OmapiLease after = await RefreshLeaseAsync(lease.Handle, cancellationToken).ConfigureAwait(false);
+                    OmapiLease after = await RefreshLeaseAsync(lease.GetHandle(), cancellationToken).ConfigureAwait(false);
                     now = "read back after the refusal: " + CompareLease(lease, changes, after).Detail;
                 }
                 catch (OmapiException ex)
@@ -142,12 +142,12 @@ namespace Omapi.Core
                 return result;
             }
 
-            return new OmapiWriteResult<OmapiLease>(await RefreshLeaseAsync(lease.Handle, cancellationToken).ConfigureAwait(false));
+            return new OmapiWriteResult<OmapiLease>(await RefreshLeaseAsync(lease.GetHandle(), cancellationToken).ConfigureAwait(false));
         }
 
         private async Task<Verdict<OmapiLease>> LeaseVerdictAsync(OmapiLease before, OmapiLeaseChanges changes, CancellationToken cancellationToken)
         {
-            OmapiLease after = await RefreshLeaseAsync(before.Handle, cancellationToken).ConfigureAwait(false);
+            OmapiLease after = await RefreshLeaseAsync(before.GetHandle(), cancellationToken).ConfigureAwait(false);
             (int applied, int asked, string detail) = CompareLease(before, changes, after);
             return applied == asked ? Verdict<OmapiLease>.Applied(after, detail)
                 : applied == 0 ? Verdict<OmapiLease>.NotApplied(detail)
@@ -162,21 +162,21 @@ namespace Omapi.Core
         private static (int Applied, int Asked, string Detail) CompareLease(OmapiLease before, OmapiLeaseChanges changes, OmapiLease after)
         {
             var parts = new List<(string Name, bool Done)>();
-            if (changes.Ends is DateTime ends)
+            if (changes.Ends is DateTimeOffset ends)
             {
-                DateTime? wanted = OmapiEncoding.ToTime(OmapiEncoding.FromTime(ends), "ends");
+                DateTimeOffset? wanted = OmapiEncoding.ToTime(OmapiEncoding.FromTime(ends), "ends");
                 parts.Add(("end time", after.Ends == wanted));
             }
 
             if (changes.Flags is LeaseFlags flags)
             {
-                parts.Add(("flags", (after.Flags & OmapiLeaseChanges.ChangeableFlags) == (flags & OmapiLeaseChanges.ChangeableFlags)));
+                parts.Add(("flags", (after.GetFlags() & OmapiLeaseChanges.ChangeableFlags) == (flags & OmapiLeaseChanges.ChangeableFlags)));
             }
 
             if (changes.State is LeaseState state)
             {
-                bool movedOn = after.State == LeaseState.Free && (state == LeaseState.Released || state == LeaseState.Expired || state == LeaseState.Reset || state == LeaseState.Backup);
-                parts.Add(("state", after.State == state || movedOn));
+                bool movedOn = after.GetState() == LeaseState.Free && (state == LeaseState.Released || state == LeaseState.Expired || state == LeaseState.Reset || state == LeaseState.Backup);
+                parts.Add(("state", after.GetState() == state || movedOn));
             }
 
             // Values are applied in order up to the first refusal: count the leading ones that show applied.

@@ -81,7 +81,7 @@ namespace Omapi.Core
 
         // ---- pool, failover, control ----
 
-        /// <summary>A pool by handle (from <see cref="OmapiLease.PoolHandle"/>); pools cannot be looked up otherwise.</summary>
+        /// <summary>A pool by handle (from <see cref="OmapiLease.GetPoolHandle"/>); pools cannot be looked up otherwise.</summary>
         public async Task<OmapiPool> GetPoolAsync(uint handle, CancellationToken cancellationToken = default) =>
             OmapiPool.FromObject(await RefreshAsync(handle, "pool", cancellationToken).ConfigureAwait(false), ServerName);
 
@@ -105,7 +105,7 @@ namespace Omapi.Core
 
             string what = "set failover peer '" + peer.Name + "' local-state to " + state;
             return await WriteAsync(
-                UpdateRequest(peer.Handle, new OmapiValueList().Add("local-state", (uint)state), what),
+                UpdateRequest(peer.GetHandle(), new OmapiValueList().Add("local-state", (uint)state), what),
                 reply =>
                 {
                     OmapiReplies.ExpectSuccess(reply, what, _options.ResultNumbering);
@@ -113,8 +113,8 @@ namespace Omapi.Core
                 },
                 async ct =>
                 {
-                    OmapiFailoverState now = OmapiFailoverState.FromObject(await RefreshAsync(peer.Handle, "failover-state", ct).ConfigureAwait(false), ServerName);
-                    return now.LocalState == state ? Verdict<bool>.Applied(true, "its local state is " + now.LocalState) : Verdict<bool>.NotApplied("its local state is " + now.LocalState);
+                    OmapiFailoverState now = OmapiFailoverState.FromObject(await RefreshAsync(peer.GetHandle(), "failover-state", ct).ConfigureAwait(false), ServerName);
+                    return now.GetLocalState() == state ? Verdict<bool>.Applied(true, "its local state is " + now.LocalState) : Verdict<bool>.NotApplied("its local state is " + now.LocalState);
                 },
                 cancellationToken).ConfigureAwait(false);
         }
@@ -134,7 +134,7 @@ namespace Omapi.Core
             {
                 // dhcpd closes OMAPI connections some 5-11 s after accepting the request and usually sends no reply: allow
                 // at least 30 s so that a short request timeout does not report a timeout for a shutdown that is happening.
-                var request = new OmapiRequest(OmapiOpcode.Update, control.Handle, null, new OmapiValueList().Add("state", (uint)ServerControlState.Shutdown), "shut the server down", "status")
+                var request = new OmapiRequest(OmapiOpcode.Update, control.GetHandle(), null, new OmapiValueList().Add("state", (uint)ServerControlState.Shutdown), "shut the server down", "status")
                 {
                     Timeout = _options.RequestTimeout > TimeSpan.FromSeconds(30) ? _options.RequestTimeout : TimeSpan.FromSeconds(30),
                 };

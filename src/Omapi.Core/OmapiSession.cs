@@ -215,7 +215,7 @@ namespace Omapi.Core
             OmapiMessage reply = flags == OmapiOpenFlags.None
                 ? await ReadAsync(request, cancellationToken).ConfigureAwait(false)
                 : await SendAsync(request, cancellationToken).ConfigureAwait(false);
-            return ReplyChecks.Object(reply, type, request.Description, _options.ResultNumbering);
+            return ReplyChecks.Object(reply, type, request.Description, _options.ResultNumbering, ServerName);
         }
 
         /// <summary>An OPEN lookup, its reply checked (<paramref name="check"/>) against what was asked before anyone sees it.</summary>
@@ -267,7 +267,7 @@ namespace Omapi.Core
         {
             OmapiRequest request = RefreshRequest(handle, type);
             OmapiMessage reply = await ReadAsync(request, cancellationToken).ConfigureAwait(false);
-            OmapiObject o = ReplyChecks.Object(reply, type, request.Description, _options.ResultNumbering);
+            OmapiObject o = ReplyChecks.Object(reply, type, request.Description, _options.ResultNumbering, ServerName);
             ReplyChecks.SameHandle(o, handle, request.Description);
             return o;
         }
@@ -364,7 +364,7 @@ namespace Omapi.Core
                 (handle, reply) =>
                 {
                     string what = "refresh " + (type ?? "object") + " handle " + handle.ToString(CultureInfo.InvariantCulture);
-                    OmapiObject o = ReplyChecks.Object(reply, type, what, _options.ResultNumbering);
+                    OmapiObject o = ReplyChecks.Object(reply, type, what, _options.ResultNumbering, ServerName);
                     ReplyChecks.SameHandle(o, handle, what);
                     return o;
                 },

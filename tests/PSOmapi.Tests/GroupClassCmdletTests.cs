@@ -34,7 +34,7 @@ namespace PSOmapi.Tests
             Assert.Empty(Shell.Errors);
             Assert.Equal("Omapi.Core.Objects.OmapiGroup", group.TypeNames[0]);
             Assert.Equal(DhcpdScenario.GroupName, Prop<string>(group, "Name"));
-            Assert.NotEqual(0u, Prop<uint>(group, "Handle"));
+            Assert.NotEqual(0u, Handle(group));
             Assert.Equal(Fixture.Main.Host, Prop<string>(group, "Server"));
         }
 
@@ -44,7 +44,7 @@ namespace PSOmapi.Tests
             var byValue = Shell.Invoke("$args[0], $args[0] | Get-OmapiGroup", DhcpdScenario.GroupName);
             Assert.Equal(new[] { DhcpdScenario.GroupName, DhcpdScenario.GroupName }, byValue.Select(g => Prop<string>(g, "Name")));
             var byProperty = Shell.Invoke("[pscustomobject]@{ Name = $args[0] } | Get-OmapiGroup", DhcpdScenario.GroupName);
-            Assert.Equal(Prop<uint>(byValue[0], "Handle"), Prop<uint>(Assert.Single(byProperty), "Handle"));
+            Assert.Equal(Handle(byValue[0]), Handle(Assert.Single(byProperty)));
             Assert.Empty(Shell.Errors);
         }
 
@@ -77,7 +77,7 @@ namespace PSOmapi.Tests
                 Assert.Equal(name, Prop<string>(created, "Name"));
 
                 PSObject read = Assert.Single(Shell.Invoke("Get-OmapiGroup $args[0]", name));
-                Assert.Equal(Prop<uint>(created, "Handle"), Prop<uint>(read, "Handle"));
+                Assert.Equal(Handle(created), Handle(read));
                 string leases = Fixture.Main.ReadLeasesFile();
                 Assert.Contains(name, leases, StringComparison.Ordinal);
                 Assert.Contains(domain, leases, StringComparison.Ordinal);
@@ -89,7 +89,7 @@ namespace PSOmapi.Tests
                 // The name of a deleted group can be used again.
                 PSObject again = Assert.Single(Shell.Invoke("New-OmapiGroup $args[0] 'default-lease-time 300;'", name));
                 Assert.Empty(Shell.Errors);
-                Assert.NotEqual(Prop<uint>(created, "Handle"), Prop<uint>(again, "Handle"));
+                Assert.NotEqual(Handle(created), Handle(again));
                 Shell.Invoke("Remove-OmapiGroup -Name $args[0]", name);
                 Assert.Empty(Shell.Errors);
             }
@@ -296,11 +296,11 @@ namespace PSOmapi.Tests
             Assert.Equal(DhcpdScenario.ClassName, Prop<string>(cls, "Name"));
             Assert.NotNull(Prop<int?>(cls, "LeaseLimit"));
             Assert.NotNull(Prop<int?>(cls, "LeasesUsed"));
-            Assert.NotEqual(0u, Prop<uint>(cls, "Handle"));
+            Assert.NotEqual(0u, Handle(cls));
 
-            uint handle = Prop<uint>(cls, "Handle");
-            Assert.Equal(handle, Prop<uint>(Assert.Single(Shell.Invoke("$args[0] | Get-OmapiClass", DhcpdScenario.ClassName)), "Handle"));
-            Assert.Equal(handle, Prop<uint>(Assert.Single(Shell.Invoke("[pscustomobject]@{ Name = $args[0] } | Get-OmapiClass", DhcpdScenario.ClassName)), "Handle"));
+            uint handle = Handle(cls);
+            Assert.Equal(handle, Handle(Assert.Single(Shell.Invoke("$args[0] | Get-OmapiClass", DhcpdScenario.ClassName))));
+            Assert.Equal(handle, Handle(Assert.Single(Shell.Invoke("[pscustomobject]@{ Name = $args[0] } | Get-OmapiClass", DhcpdScenario.ClassName))));
         }
 
         [Fact]
@@ -331,7 +331,7 @@ namespace PSOmapi.Tests
                 Assert.Empty(Shell.Errors);
                 Assert.Equal("Omapi.Core.Objects.OmapiClass", created.TypeNames[0]);
                 Assert.Equal(name, Prop<string>(created, "Name"));
-                Assert.Equal(Prop<uint>(created, "Handle"), Prop<uint>(Assert.Single(Shell.Invoke("Get-OmapiClass $args[0]", name)), "Handle"));
+                Assert.Equal(Handle(created), Handle(Assert.Single(Shell.Invoke("Get-OmapiClass $args[0]", name))));
 
                 // dhcpd does not return the match expression; its leases file shows it.
                 string declaration = ClassDeclaration(name);
@@ -474,7 +474,7 @@ namespace PSOmapi.Tests
             Assert.Equal("Omapi.Core.Objects.OmapiSubclass", sub.TypeNames[0]);
             Assert.Equal(DhcpdScenario.ClassName, Prop<string>(sub, "ClassName"));
             Assert.Equal(SubclassHex, Prop<string>(sub, "HashString"));
-            Assert.NotEqual(0u, Prop<uint>(sub, "Handle"));
+            Assert.NotEqual(0u, Handle(sub));
             Assert.NotNull(Prop<int?>(sub, "LeaseLimit"));
         }
 
@@ -523,7 +523,7 @@ namespace PSOmapi.Tests
                 Assert.Equal("Omapi.Core.Objects.OmapiSubclass", created.TypeNames[0]);
                 Assert.Equal(cls, Prop<string>(created, "ClassName"));
                 Assert.Equal(hardware, Prop<string>(created, "HashString"));
-                Assert.Equal(Prop<uint>(created, "Handle"), Prop<uint>(Assert.Single(Shell.Invoke("Get-OmapiSubclass $args[0] $args[1]", cls, hardware)), "Handle"));
+                Assert.Equal(Handle(created), Handle(Assert.Single(Shell.Invoke("Get-OmapiSubclass $args[0] $args[1]", cls, hardware))));
                 Assert.Contains("subclass \"" + cls + "\" " + hardware, Fixture.Main.ReadLeasesFile(), StringComparison.Ordinal);
 
                 // Text that is not hex is the hash string's bytes; CSV-style objects bind by property name.

@@ -40,14 +40,14 @@ namespace PSOmapi.Tests
             Assert.Equal(fixedHost.Name, Prop<string>(byName, "Name"));
             Assert.Equal(fixedHost.HardwareAddress, Prop<string>(byName, "MacAddress"));
             Assert.Equal(1, Prop<int?>(byName, "HardwareType"));
-            Assert.Equal(new[] { fixedHost.FixedAddress }, Prop<IPAddress[]>(byName, "IPAddress"));
+            Assert.Equal(new[] { fixedHost.FixedAddress }, AddressesOf(byName));
             Assert.Equal(Fixture.Main.Host, Prop<string>(byName, "Server"));
 
             PSObject positional = Assert.Single(Shell.Invoke("Get-OmapiHost $args[0]", fixedHost.Name));
-            Assert.Equal(Prop<uint>(byName, "Handle"), Prop<uint>(positional, "Handle"));
+            Assert.Equal(Handle(byName), Handle(positional));
 
             PSObject byMac = Assert.Single(Shell.Invoke("Get-OmapiHost -MacAddress $args[0]", fixedHost.HardwareAddress!.Replace(':', '-')));
-            Assert.Equal(Prop<uint>(byName, "Handle"), Prop<uint>(byMac, "Handle"));
+            Assert.Equal(Handle(byName), Handle(byMac));
 
             ConfHost uidHost = DhcpdScenario.ClientIdentifierHost;
             PSObject byClientId = Assert.Single(Shell.Invoke("Get-OmapiHost -ClientId $args[0]", DhcpdScenario.ToColonHex(uidHost.ClientIdentifier!)));
@@ -138,12 +138,12 @@ namespace PSOmapi.Tests
                 Assert.Equal(name, Prop<string>(created, "Name"));
                 Assert.Equal("02:00:00:a1:00:01", Prop<string>(created, "MacAddress"));
                 Assert.Equal(1, Prop<int?>(created, "HardwareType"));
-                Assert.Equal(new[] { FixedA, FixedB }, Prop<IPAddress[]>(created, "IPAddress"));
+                Assert.Equal(new[] { FixedA, FixedB }, AddressesOf(created));
 
                 // Found by MAC only because hardware-type 1 was sent (dhcpd stores 0 otherwise and MAC lookups miss).
                 PSObject byMac = Assert.Single(Shell.Invoke("Get-OmapiHost -MacAddress 020000a10001"));
-                Assert.Equal(Prop<uint>(created, "Handle"), Prop<uint>(byMac, "Handle"));
-                Assert.Equal(new[] { FixedA, FixedB }, Prop<IPAddress[]>(byMac, "IPAddress"));
+                Assert.Equal(Handle(created), Handle(byMac));
+                Assert.Equal(new[] { FixedA, FixedB }, AddressesOf(byMac));
 
                 string block = LastHostBlock(name);
                 Assert.Contains("hardware ethernet 02:00:00:a1:00:01;", block, StringComparison.Ordinal);
@@ -210,11 +210,11 @@ namespace PSOmapi.Tests
                 Assert.Equal(names, created.Select(h => Prop<string>(h, "Name")));
 
                 PSObject first = Assert.Single(Shell.Invoke("Get-OmapiHost -MacAddress 02:00:00:a1:00:03"));
-                Assert.Equal(new[] { FixedC }, Prop<IPAddress[]>(first, "IPAddress"));
+                Assert.Equal(new[] { FixedC }, AddressesOf(first));
                 Assert.Contains("group \"" + DhcpdScenario.GroupName + "\";", LastHostBlock(names[0]), StringComparison.Ordinal);
 
                 PSObject second = Assert.Single(Shell.Invoke("Get-OmapiHost -MacAddress 02:00:00:a1:00:04"));
-                Assert.Empty(Prop<IPAddress[]>(second, "IPAddress"));
+                Assert.Empty(AddressesOf(second));
                 string block = LastHostBlock(names[1]);
                 Assert.Contains("supersede host-name = \"psh-csv2\";", block, StringComparison.Ordinal);
                 Assert.DoesNotContain("group", block, StringComparison.Ordinal);
@@ -373,7 +373,7 @@ namespace PSOmapi.Tests
                 Assert.Empty(Shell.Errors);
                 Assert.Equal(before, SentRequests());
                 PSObject still = Assert.Single(Shell.Invoke("Get-OmapiHost -Name $args[0]", name));
-                Assert.Equal(Prop<uint>(created, "Handle"), Prop<uint>(still, "Handle"));
+                Assert.Equal(Handle(created), Handle(still));
             }
             finally
             {
@@ -406,7 +406,7 @@ namespace PSOmapi.Tests
             Assert.Empty(Shell.Errors);
             ErrorRecord again = Shell.ErrorOf("$h | Remove-OmapiHost");
             Assert.Equal("HostNotFound,PSOmapi.RemoveOmapiHostCommand", again.FullyQualifiedErrorId);
-            Assert.Equal(Prop<uint>(created, "Handle"), Prop<uint>(PSObject.AsPSObject(again.TargetObject), "Handle"));
+            Assert.Equal(Handle(created), Handle(PSObject.AsPSObject(again.TargetObject)));
             Assert.Contains("no matching handle", again.Exception.Message, StringComparison.Ordinal);
 
             long before = SentRequests();
@@ -426,12 +426,12 @@ namespace PSOmapi.Tests
                 PSObject changed = Assert.Single(Shell.Invoke("Set-OmapiHost -Name $args[0] -IPAddress $args[1], $args[2] -PassThru", name, FixedB.ToString(), FixedC.ToString()));
                 Assert.Empty(Shell.Errors);
                 Assert.Equal(HostType, changed.TypeNames[0]);
-                Assert.Equal(new[] { FixedB, FixedC }, Prop<IPAddress[]>(changed, "IPAddress"));
-                Assert.Equal(new[] { FixedB, FixedC }, Prop<IPAddress[]>(Assert.Single(Shell.Invoke("Get-OmapiHost -Name $args[0]", name)), "IPAddress"));
+                Assert.Equal(new[] { FixedB, FixedC }, AddressesOf(changed));
+                Assert.Equal(new[] { FixedB, FixedC }, AddressesOf(Assert.Single(Shell.Invoke("Get-OmapiHost -Name $args[0]", name))));
 
                 Assert.Empty(Shell.Invoke("Set-OmapiHost -MacAddress 02:00:00:a1:02:01 -ClearIPAddress"));
                 Assert.Empty(Shell.Errors);
-                Assert.Empty(Prop<IPAddress[]>(Assert.Single(Shell.Invoke("Get-OmapiHost -Name $args[0]", name)), "IPAddress"));
+                Assert.Empty(AddressesOf(Assert.Single(Shell.Invoke("Get-OmapiHost -Name $args[0]", name))));
                 Assert.DoesNotContain("fixed-address", LastHostBlock(name), StringComparison.Ordinal);
             }
             finally
@@ -448,11 +448,11 @@ namespace PSOmapi.Tests
             {
                 CreateHost(name, "02:00:00:a1:02:02");
                 PSObject changed = Assert.Single(Shell.Invoke("Get-OmapiHost -Name $args[0] | Set-OmapiHost -IPAddress $args[1] -PassThru", name, FixedA.ToString()));
-                Assert.Equal(new[] { FixedA }, Prop<IPAddress[]>(changed, "IPAddress"));
+                Assert.Equal(new[] { FixedA }, AddressesOf(changed));
 
                 Shell.Invoke("[pscustomobject]@{ Name = $args[0] } | Set-OmapiHost -IPAddress $args[1]", name, FixedB.ToString());
                 Assert.Empty(Shell.Errors);
-                Assert.Equal(new[] { FixedB }, Prop<IPAddress[]>(Assert.Single(Shell.Invoke("Get-OmapiHost -Name $args[0]", name)), "IPAddress"));
+                Assert.Equal(new[] { FixedB }, AddressesOf(Assert.Single(Shell.Invoke("Get-OmapiHost -Name $args[0]", name))));
             }
             finally
             {
@@ -500,7 +500,7 @@ namespace PSOmapi.Tests
                 Assert.Contains("-Group", error.ErrorDetails.RecommendedAction, StringComparison.Ordinal);
 
                 // The statements are refused before the fixed address is sent, so dhcpd serves what it wrote.
-                Assert.Equal(new[] { FixedA }, Prop<IPAddress[]>(Assert.Single(Shell.Invoke("Get-OmapiHost -Name $args[0]", name)), "IPAddress"));
+                Assert.Equal(new[] { FixedA }, AddressesOf(Assert.Single(Shell.Invoke("Get-OmapiHost -Name $args[0]", name))));
                 string block = LastHostBlock(name);
                 Assert.Contains("supersede host-name = \"first\";", block, StringComparison.Ordinal);
                 Assert.Contains("fixed-address " + FixedA + ";", block, StringComparison.Ordinal);
@@ -525,7 +525,7 @@ namespace PSOmapi.Tests
 
                 ErrorRecord noGroup = Shell.ErrorOf("Set-OmapiHost -Name $args[0] -Group psh-no-such-group -IPAddress $args[1]", name, FixedB.ToString());
                 AssertError(noGroup, "GroupNotFound,PSOmapi.SetOmapiHostCommand", ErrorCategory.ObjectNotFound, "psh-no-such-group");
-                Assert.Equal(new[] { FixedA }, Prop<IPAddress[]>(Assert.Single(Shell.Invoke("Get-OmapiHost -Name $args[0]", name)), "IPAddress"));
+                Assert.Equal(new[] { FixedA }, AddressesOf(Assert.Single(Shell.Invoke("Get-OmapiHost -Name $args[0]", name))));
 
                 ErrorRecord missing = Shell.ErrorOf("Set-OmapiHost -Name psh-missing -IPAddress $args[0]", FixedB.ToString());
                 AssertError(missing, "HostNotFound,PSOmapi.SetOmapiHostCommand", ErrorCategory.ObjectNotFound, "psh-missing");
@@ -561,8 +561,8 @@ namespace PSOmapi.Tests
                 Assert.Empty(Shell.Errors);
                 Assert.Equal(before, SentRequests());
                 PSObject still = Assert.Single(Shell.Invoke("Get-OmapiHost -Name $args[0]", name));
-                Assert.Equal(Prop<uint>(created, "Handle"), Prop<uint>(still, "Handle"));
-                Assert.Equal(new[] { FixedA }, Prop<IPAddress[]>(still, "IPAddress"));
+                Assert.Equal(Handle(created), Handle(still));
+                Assert.Equal(new[] { FixedA }, AddressesOf(still));
                 AssertError(Shell.ErrorOf("Get-OmapiHost -Name psh-set6-renamed"), "HostNotFound,PSOmapi.GetOmapiHostCommand", ErrorCategory.ObjectNotFound, "psh-set6-renamed");
             }
             finally
@@ -589,7 +589,7 @@ namespace PSOmapi.Tests
                 Assert.Equal(newName, Prop<string>(renamed, "Name"));
                 Assert.Equal("02:00:00:a1:03:01", Prop<string>(renamed, "MacAddress"));
                 Assert.Equal(1, Prop<int?>(renamed, "HardwareType"));
-                Assert.Equal(new[] { FixedA, FixedB }, Prop<IPAddress[]>(renamed, "IPAddress"));
+                Assert.Equal(new[] { FixedA, FixedB }, AddressesOf(renamed));
 
                 PSObject byMac = Assert.Single(Shell.Invoke("Get-OmapiHost -MacAddress 02:00:00:a1:03:01"));
                 Assert.Equal(newName, Prop<string>(byMac, "Name"));
@@ -616,7 +616,7 @@ namespace PSOmapi.Tests
                 Assert.Empty(Shell.Errors);
                 Assert.Equal(2, result.Count);
                 Assert.Equal(newName, Prop<string>(result[0], "Name"));
-                Assert.Empty(Prop<IPAddress[]>(result[0], "IPAddress"));
+                Assert.Empty(AddressesOf(result[0]));
                 Assert.Equal(0, Convert.ToInt32(result[1].BaseObject, CultureInfo.InvariantCulture));
 
                 string block = LastHostBlock(newName);
@@ -647,8 +647,8 @@ namespace PSOmapi.Tests
                 PSObject restored = Assert.Single(Shell.Invoke("Get-OmapiHost -MacAddress 02:00:00:a1:03:03"));
                 Assert.Equal(oldName, Prop<string>(restored, "Name"));
                 Assert.Equal(1, Prop<int?>(restored, "HardwareType"));
-                Assert.Equal(new[] { FixedA }, Prop<IPAddress[]>(restored, "IPAddress"));
-                Assert.NotEqual(Prop<uint>(created, "Handle"), Prop<uint>(restored, "Handle")); // it really was deleted and re-created
+                Assert.Equal(new[] { FixedA }, AddressesOf(restored));
+                Assert.NotEqual(Handle(created), Handle(restored)); // it really was deleted and re-created
                 AssertError(Shell.ErrorOf("Get-OmapiHost -Name $args[0]", newName), "HostNotFound,PSOmapi.GetOmapiHostCommand", ErrorCategory.ObjectNotFound, newName);
             }
             finally
@@ -668,7 +668,7 @@ namespace PSOmapi.Tests
                 AssertError(error, "HostAlreadyExists,PSOmapi.SetOmapiHostCommand", ErrorCategory.ResourceExists, name);
                 Assert.Contains("left unchanged", error.Exception.Message, StringComparison.Ordinal);
                 PSObject still = Assert.Single(Shell.Invoke("Get-OmapiHost -Name $args[0]", name));
-                Assert.Equal(Prop<uint>(created, "Handle"), Prop<uint>(still, "Handle"));
+                Assert.Equal(Handle(created), Handle(still));
                 Assert.Equal(DhcpdScenario.FixedAddressHost.HardwareAddress, Prop<string>(Assert.Single(Shell.Invoke("Get-OmapiHost -Name $args[0]", DhcpdScenario.FixedAddressHost.Name)), "MacAddress"));
             }
             finally

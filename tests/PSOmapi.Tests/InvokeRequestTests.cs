@@ -39,8 +39,8 @@ namespace PSOmapi.Tests
             Assert.Equal(seeded.HardwareAddress, DhcpdScenario.ToColonHex(values["hardware-address"]));
 
             // The same object as the typed cmdlet finds.
-            uint handle = Prop<uint>(Assert.Single(Shell.Invoke("Get-OmapiLease $args[0]", seeded.IpAddress.ToString())), "Handle");
-            Assert.Equal(handle, Prop<uint>(o, "Handle"));
+            uint handle = Handle(Assert.Single(Shell.Invoke("Get-OmapiLease $args[0]", seeded.IpAddress.ToString())));
+            Assert.Equal(handle, Handle(o));
         }
 
         [Fact]
@@ -53,12 +53,14 @@ namespace PSOmapi.Tests
             var refreshed = Shell.Invoke("Get-OmapiLease $ips | Invoke-OmapiRequest -Operation Refresh");
             Assert.Empty(Shell.Errors);
             Assert.Equal(before + 4, SentRequests()); // two OPENs by Get-OmapiLease, two REFRESHes
-            Assert.Equal(leases.Select(l => Prop<uint>(l, "Handle")), refreshed.Select(r => Prop<uint>(r, "Handle")));
+            Assert.Equal(leases.Select(l => Handle(l)), refreshed.Select(r => Handle(r)));
             Assert.Equal(ips, refreshed.Select(r => new IPAddress(ValuesOf(r)["ip-address"]).ToString()));
 
-            // By property name from any object with a Handle.
-            PSObject one = Assert.Single(Shell.Invoke("[pscustomobject]@{ Handle = $args[0] } | Invoke-OmapiRequest Refresh", Prop<uint>(leases[0], "Handle")));
+            // The same object named with -InputObject; a bare handle with -Handle.
+            PSObject one = Assert.Single(Shell.Invoke("Invoke-OmapiRequest Refresh -InputObject $args[0]", leases[0]));
             Assert.Equal(ips[0], new IPAddress(ValuesOf(one)["ip-address"]).ToString());
+            PSObject two = Assert.Single(Shell.Invoke("Invoke-OmapiRequest Refresh -Handle $args[0]", Handle(leases[1])));
+            Assert.Equal(ips[1], new IPAddress(ValuesOf(two)["ip-address"]).ToString());
         }
 
         [Fact]
@@ -124,7 +126,7 @@ namespace PSOmapi.Tests
             Shell.SetVariable("ip", DhcpdScenario.ActiveLeases[0].IpAddress);
             PSObject found = Assert.Single(Shell.Invoke("Invoke-OmapiRequest Open lease @{ 'ip-address' = $ip } -Raw"));
             Assert.Equal("Update", found.Properties["Op"].Value.ToString());
-            Assert.Equal(handle, Prop<uint>(found, "Handle"));
+            Assert.Equal(handle, Prop<uint>(found, "Handle")); // the reply message's header handle
             Assert.Empty(Shell.Errors);
         }
 
@@ -139,7 +141,7 @@ namespace PSOmapi.Tests
             {
                 PSObject created = Assert.Single(Shell.Invoke("Invoke-OmapiRequest Create host ([ordered]@{ name = $name; 'hardware-address' = $mac; 'hardware-type' = 1 })"));
                 Assert.Empty(Shell.Errors);
-                uint handle = Prop<uint>(created, "Handle");
+                uint handle = Handle(created);
                 Assert.Equal("host", Prop<string>(created, "Type"));
                 Assert.Equal(name, System.Text.Encoding.UTF8.GetString(ValuesOf(created)["name"]));
                 Assert.Equal(new byte[] { 0, 0, 0, 1 }, ValuesOf(created)["hardware-type"]);
@@ -185,13 +187,13 @@ namespace PSOmapi.Tests
                 Shell.SetVariable("ends", ends);
                 Shell.Invoke("$args[0] | Invoke-OmapiRequest Update -Values @{ ends = $ends }", before);
                 Assert.Empty(Shell.Errors);
-                Assert.Equal(ends, Prop<DateTime?>(Assert.Single(Shell.Invoke("Get-OmapiLease $args[0]", ChangeableLease.ToString())), "Ends"));
+                Assert.Equal(ends, UtcEnds(Assert.Single(Shell.Invoke("Get-OmapiLease $args[0]", ChangeableLease.ToString()))));
 
                 // An integer is the same 4 bytes: seconds since 1970.
                 long seconds = (long)(ends.AddDays(1) - DateTime.UnixEpoch).TotalSeconds;
                 Shell.Invoke("$args[0] | Invoke-OmapiRequest Update -Values @{ ends = $args[1] }", before, seconds);
                 Assert.Empty(Shell.Errors);
-                Assert.Equal(ends.AddDays(1), Prop<DateTime?>(Assert.Single(Shell.Invoke("Get-OmapiLease $args[0]", ChangeableLease.ToString())), "Ends"));
+                Assert.Equal(ends.AddDays(1), UtcEnds(Assert.Single(Shell.Invoke("Get-OmapiLease $args[0]", ChangeableLease.ToString()))));
             }
             finally
             {
@@ -235,7 +237,7 @@ namespace PSOmapi.Tests
 
         [Theory]
         [InlineData("Invoke-OmapiRequest Update -Handle 1", "needs -Values")]
-        [InlineData("Invoke-OmapiRequest Refresh -Type lease", "acts on an object handle")]
+        [InlineData("Invoke-OmapiRequest Refresh -Type lease", "acts on an object the server returned")]
         [InlineData("Invoke-OmapiRequest Delete -Handle 1 -Values @{ state = 1 }", "sends no values")]
         [InlineData("Invoke-OmapiRequest Create host @{ name = 'x' } -Flags Update", "-Flags applies to -Operation Open only")]
         public void Operations_and_inputs_that_do_not_go_together_are_InvalidArgument_before_anything_is_sent(string script, string message)
@@ -270,17 +272,17 @@ namespace PSOmapi.Tests
         }
 
         [Fact]
-        public void A_handle_from_another_server_is_ServerMismatch_and_nothing_is_sent()
+        public void An_object_from_another_server_is_ServerMismatch_and_nothing_is_sent()
         {
             long before = SentRequests();
-            ErrorRecord error = Shell.ErrorOf("[pscustomobject]@{ Handle = 1; Server = 'elsewhere.example' } | Invoke-OmapiRequest Delete");
+            ErrorRecord error = Shell.ErrorOf("[Omapi.Core.Objects.OmapiObject]::new('host', 1, [Omapi.Core.Protocol.OmapiValueList]::new(), 'elsewhere.example') | Invoke-OmapiRequest Delete");
             Assert.Equal("ServerMismatch,PSOmapi.InvokeOmapiRequestCommand", error.FullyQualifiedErrorId);
             Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
-            Assert.Equal(1u, error.TargetObject);
+            Assert.Equal("elsewhere.example", Prop<string>(PSObject.AsPSObject(error.TargetObject), "Server"));
             Assert.Equal(before, SentRequests());
         }
 
-        private uint LeaseHandle(IPAddress address) => Prop<uint>(Assert.Single(Shell.Invoke("Get-OmapiLease $args[0]", address.ToString())), "Handle");
+        private uint LeaseHandle(IPAddress address) => Handle(Assert.Single(Shell.Invoke("Get-OmapiLease $args[0]", address.ToString())));
 
         /// <summary>An OmapiObject's values as name → bytes, read through its own ToDictionary.</summary>
         private IReadOnlyDictionary<string, byte[]> ValuesOf(PSObject o)

@@ -23,10 +23,10 @@ namespace PSOmapi.Tests
             var leases = Shell.Invoke("Get-OmapiLease -Range 198.51.100.0/24");
             Assert.Empty(Shell.Errors); // .0-.9 and .251-.255 have no lease object: skipped silently
             Assert.Equal(DhcpdScenario.RangeSize, leases.Count);
-            uint[] order = leases.Select(l => ToUInt(Prop<IPAddress>(l, "IPAddress"))).ToArray();
+            uint[] order = leases.Select(l => ToUInt(AddressOf(l))).ToArray();
             Assert.Equal(order.OrderBy(x => x), order);
-            Assert.Equal(DhcpdScenario.RangeStart, Prop<IPAddress>(leases[0], "IPAddress"));
-            Assert.Equal(DhcpdScenario.RangeEnd, Prop<IPAddress>(leases[^1], "IPAddress"));
+            Assert.Equal(DhcpdScenario.RangeStart, AddressOf(leases[0]));
+            Assert.Equal(DhcpdScenario.RangeEnd, AddressOf(leases[^1]));
             // Progress (paced by time: a scan this short writes none) is tested in tests/Pester/Lease.Tests.ps1.
         }
 
@@ -39,7 +39,7 @@ namespace PSOmapi.Tests
                 .Where(l => (l.ExpectedState == 2 || l.ExpectedState == 5) && l.IpAddress.GetAddressBytes()[3] <= 24)
                 .Select(l => l.IpAddress)
                 .ToArray();
-            Assert.Equal(expected, leases.Select(l => Prop<IPAddress>(l, "IPAddress")));
+            Assert.Equal(expected, leases.Select(l => AddressOf(l)));
         }
 
         [Fact]
@@ -48,7 +48,7 @@ namespace PSOmapi.Tests
             string[] ips = Enumerable.Range(5, 250).Select(i => "198.51.100." + i).ToArray(); // .5-.9 and .251-.254 have no lease
             Shell.SetVariable("ips", ips);
             var leases = Shell.Invoke("$ips | Get-OmapiLease -ThrottleLimit 6");
-            Assert.Equal(ips.Where(ip => int.Parse(ip.Split('.')[3], System.Globalization.CultureInfo.InvariantCulture) is >= 10 and <= 250), leases.Select(l => Prop<IPAddress>(l, "IPAddress").ToString()));
+            Assert.Equal(ips.Where(ip => int.Parse(ip.Split('.')[3], System.Globalization.CultureInfo.InvariantCulture) is >= 10 and <= 250), leases.Select(l => AddressOf(l).ToString()));
             Assert.Equal(9, Shell.Errors.Count);
             Assert.All(Shell.Errors, e => Assert.Equal("LeaseNotFound,PSOmapi.GetOmapiLeaseCommand", e.FullyQualifiedErrorId));
             Assert.Equal(IPAddress.Parse("198.51.100.5"), Shell.Errors[0].TargetObject);

@@ -1,6 +1,9 @@
 using System;
+using System.Collections;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
+using System.Net;
 using System.Security;
 using Omapi.Core.Tests.Dhcpd;
 using Xunit;
@@ -51,6 +54,19 @@ namespace PSOmapi.Tests
         }
 
         protected static T Prop<T>(PSObject o, string name) => (T)o.Properties[name].Value;
+
+        /// <summary>An object's OMAPI handle: a method (GetHandle), never a property that CSV or JSON would carry.</summary>
+        protected static uint Handle(PSObject o) => (uint)o.Methods["GetHandle"].Invoke();
+
+        /// <summary>A lease's address, from its typed view (an IPv4Address of the module's own Omapi.Core).</summary>
+        protected static IPAddress AddressOf(PSObject o) => IPAddress.Parse(o.Properties["IPAddress"].Value.ToString()!);
+
+        /// <summary>A host's fixed addresses, from its typed view (an IPv4AddressList).</summary>
+        protected static IPAddress[] AddressesOf(PSObject o) =>
+            ((IEnumerable)o.Properties["IPAddress"].Value).Cast<object>().Select(a => IPAddress.Parse(a.ToString()!)).ToArray();
+
+        /// <summary>A lease's end time as a UTC DateTime (the object holds a DateTimeOffset with offset +00:00).</summary>
+        protected static DateTime? UtcEnds(PSObject o) => Prop<DateTimeOffset?>(o, "Ends")?.UtcDateTime;
 
         public void Dispose()
         {

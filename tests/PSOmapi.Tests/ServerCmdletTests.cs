@@ -49,9 +49,9 @@ namespace PSOmapi.Tests
         [Fact]
         public void Failover_peer_names_bind_from_the_pipeline_by_value_and_by_property_name()
         {
-            uint handle = Prop<uint>(Assert.Single(Shell.Invoke("$args[0] | Get-OmapiFailoverState -Session $fo", Peer.Name)), "Handle");
+            uint handle = Handle(Assert.Single(Shell.Invoke("$args[0] | Get-OmapiFailoverState -Session $fo", Peer.Name)));
             PSObject byProperty = Assert.Single(Shell.Invoke("[pscustomobject]@{ Name = $args[0] } | Get-OmapiFailoverState -Session $fo", Peer.Name));
-            Assert.Equal(handle, Prop<uint>(byProperty, "Handle"));
+            Assert.Equal(handle, Handle(byProperty));
             Assert.Empty(Shell.Errors);
         }
 

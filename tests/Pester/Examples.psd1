@@ -36,7 +36,7 @@
         'docs/help/Set-OmapiLease.md'                = 4
         'docs/help/Stop-OmapiServer.md'              = 2
         'docs/help/Unregister-OmapiNotify.md'        = 3
-        'en-US/about_PSOmapi.help.txt'               = 5
+        'en-US/about_PSOmapi.help.txt'               = 8
         'en-US/about_PSOmapi_Errors.help.txt'        = 2
         'en-US/about_PSOmapi_Notifications.help.txt' = 2
     }

@@ -44,52 +44,64 @@ namespace Omapi.Core.Objects
     }
 
     /// <summary>
-    /// A failover peer's state. dhcpd's <c>partner-address</c> and <c>local-address</c> are not addresses but pointer
-    /// bytes (a dhcpd bug), so they are kept only as raw bytes.
+    /// A failover peer's state: states and role by name (<see cref="GetLocalState"/>, <see cref="GetPartnerState"/> and
+    /// <see cref="GetRole"/> give the values), times as instants with offset +00:00. dhcpd's <c>partner-address</c> and
+    /// <c>local-address</c> are not addresses but pointer bytes (a dhcpd bug), so they are kept only as raw bytes
+    /// (<see cref="GetPartnerAddressBytes"/>, <see cref="GetLocalAddressBytes"/>).
     /// </summary>
-    public sealed class OmapiFailoverState
+    public sealed class OmapiFailoverState : IOmapiObject
     {
+        private readonly uint _handle;
+        private readonly FailoverState _localState;
+        private readonly FailoverState _partnerState;
+        private readonly FailoverRole _role;
+        private readonly byte[]? _partnerAddress;
+        private readonly byte[]? _localAddress;
+
         private OmapiFailoverState(OmapiObject o, string server)
         {
             Name = o.Text("name");
-            PartnerAddressRaw = o.Raw("partner-address");
-            LocalAddressRaw = o.Raw("local-address");
+            _partnerAddress = o.Raw("partner-address");
+            _localAddress = o.Raw("local-address");
             PartnerPort = (int?)o.UInt32("partner-port");
             LocalPort = (int?)o.UInt32("local-port");
             MaxOutstandingUpdates = (int?)o.UInt32("max-outstanding-updates");
             Mclt = (int?)o.UInt32("mclt");
             LoadBalanceMaxSecs = (int?)o.UInt32("load-balance-max-secs");
-            PartnerState = (FailoverState)(o.UInt32("partner-state") ?? 0);
-            LocalState = (FailoverState)(o.UInt32("local-state") ?? 0);
+            _partnerState = (FailoverState)(o.UInt32("partner-state") ?? 0);
+            _localState = (FailoverState)(o.UInt32("local-state") ?? 0);
+            PartnerState = _partnerState.ToString();
+            LocalState = _localState.ToString();
             PartnerStos = o.Time("partner-stos");
             LocalStos = o.Time("local-stos");
-            Role = (FailoverRole)(o.UInt32("hierarchy") ?? 0);
+            _role = (FailoverRole)(o.UInt32("hierarchy") ?? 0);
+            Role = _role.ToString();
             LastPacketSent = o.Time("last-packet-sent");
             LastTimestampReceived = o.Time("last-timestamp-received");
             Skew = (int?)o.UInt32("skew");
             MaxResponseDelay = (int?)o.UInt32("max-response-delay");
             CurrentUnackedUpdates = (int?)o.UInt32("cur-unacked-updates");
-            Handle = o.Handle;
+            _handle = o.Handle;
             Server = server;
         }
 
         /// <summary>The peer name from <c>failover peer "name"</c>.</summary>
         public string? Name { get; }
 
-        /// <summary>This server's failover state.</summary>
-        public FailoverState LocalState { get; }
+        /// <summary>This server's failover state by name (<c>Normal</c>, <c>PartnerDown</c> ...).</summary>
+        public string LocalState { get; }
 
-        /// <summary>The partner's state as last reported.</summary>
-        public FailoverState PartnerState { get; }
+        /// <summary>The partner's state as last reported, by name.</summary>
+        public string PartnerState { get; }
 
-        /// <summary>Primary or secondary.</summary>
-        public FailoverRole Role { get; }
+        /// <summary><c>Primary</c> or <c>Secondary</c>.</summary>
+        public string Role { get; }
 
-        /// <summary>When the local state began (UTC).</summary>
-        public DateTime? LocalStos { get; }
+        /// <summary>When the local state began.</summary>
+        public DateTimeOffset? LocalStos { get; }
 
-        /// <summary>When the partner's state began (UTC).</summary>
-        public DateTime? PartnerStos { get; }
+        /// <summary>When the partner's state began.</summary>
+        public DateTimeOffset? PartnerStos { get; }
 
         /// <summary>The partner's port.</summary>
         public int? PartnerPort { get; }
@@ -106,11 +118,11 @@ namespace Omapi.Core.Objects
         /// <summary>load balance max seconds.</summary>
         public int? LoadBalanceMaxSecs { get; }
 
-        /// <summary>Last packet sent (UTC).</summary>
-        public DateTime? LastPacketSent { get; }
+        /// <summary>Last packet sent.</summary>
+        public DateTimeOffset? LastPacketSent { get; }
 
-        /// <summary>Last timestamp received (UTC).</summary>
-        public DateTime? LastTimestampReceived { get; }
+        /// <summary>Last timestamp received.</summary>
+        public DateTimeOffset? LastTimestampReceived { get; }
 
         /// <summary>Clock skew to the partner, seconds.</summary>
         public int? Skew { get; }
@@ -121,19 +133,26 @@ namespace Omapi.Core.Objects
         /// <summary>Updates not yet acknowledged.</summary>
         public int? CurrentUnackedUpdates { get; }
 
-        /// <summary>The raw <c>partner-address</c> bytes: NOT an IP address in dhcpd 4.4 (pointer bytes).</summary>
-#pragma warning disable CA1819
-        public byte[]? PartnerAddressRaw { get; }
-
-        /// <summary>The raw <c>local-address</c> bytes: NOT an IP address in dhcpd 4.4 (pointer bytes).</summary>
-        public byte[]? LocalAddressRaw { get; }
-#pragma warning restore CA1819
-
-        /// <summary>The object's OMAPI handle.</summary>
-        public uint Handle { get; }
-
         /// <summary>The server.</summary>
         public string Server { get; }
+
+        /// <summary>This server's failover state.</summary>
+        public FailoverState GetLocalState() => _localState;
+
+        /// <summary>The partner's state as last reported.</summary>
+        public FailoverState GetPartnerState() => _partnerState;
+
+        /// <summary>Primary or secondary.</summary>
+        public FailoverRole GetRole() => _role;
+
+        /// <summary>The raw <c>partner-address</c> bytes: NOT an IP address in dhcpd 4.4 (pointer bytes).</summary>
+        public byte[]? GetPartnerAddressBytes() => (byte[]?)_partnerAddress?.Clone();
+
+        /// <summary>The raw <c>local-address</c> bytes: NOT an IP address in dhcpd 4.4 (pointer bytes).</summary>
+        public byte[]? GetLocalAddressBytes() => (byte[]?)_localAddress?.Clone();
+
+        /// <summary>The object's OMAPI handle.</summary>
+        public uint GetHandle() => _handle;
 
         /// <summary>Reads a failover-state object.</summary>
         public static OmapiFailoverState FromObject(OmapiObject value, string server) => new OmapiFailoverState(value ?? throw new ArgumentNullException(nameof(value)), server);

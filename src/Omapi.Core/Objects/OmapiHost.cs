@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Net;
 using Omapi.Core.Protocol;
 
@@ -7,14 +8,19 @@ namespace Omapi.Core.Objects
 {
     /// <summary>
     /// A host declaration as OMAPI returns it. dhcpd never returns a host's <c>statements</c>, <c>group</c> or
-    /// <c>known</c>; they can be written (<see cref="OmapiHostDefinition"/>) but not read.
+    /// <c>known</c>; they can be written (<see cref="OmapiHostDefinition"/>) but not read. Its properties are what an
+    /// administrator exchanges: the MAC as <c>00:11:22:33:44:55</c>, the client identifier as colon hex, the fixed
+    /// addresses as dotted text; <see cref="GetIPAddresses"/> gives them as values.
     /// </summary>
-    public sealed class OmapiHost
+    public sealed class OmapiHost : IOmapiObject
     {
+        private readonly uint _handle;
+        private readonly IPv4AddressList _addresses;
+
         private OmapiHost(OmapiObject o, string server)
         {
             Server = server;
-            Handle = o.Handle;
+            _handle = o.Handle;
             Name = o.Text("name");
             byte[]? mac = o.Raw("hardware-address");
             MacAddress = mac == null ? null : HardwareAddress.Format(mac);
@@ -26,13 +32,14 @@ namespace Omapi.Core.Objects
                 throw new OmapiMalformedValueException("ip-address", addresses, "IPv4 addresses (4 bytes each)");
             }
 
-            var list = new List<IPAddress>();
+            var list = new List<IPv4Address>();
             for (int i = 0; addresses != null && i < addresses.Length; i += 4)
             {
-                list.Add(new IPAddress(new[] { addresses[i], addresses[i + 1], addresses[i + 2], addresses[i + 3] }));
+                list.Add(new IPv4Address(OmapiEncoding.ReadUInt32(addresses, i)));
             }
 
-            IPAddress = list.ToArray();
+            _addresses = list.Count == 0 ? IPv4AddressList.Empty : new IPv4AddressList(list);
+            IPAddress = list.Select(a => a.ToString()).ToArray();
         }
 
         /// <summary>The host's name.</summary>
@@ -47,16 +54,17 @@ namespace Omapi.Core.Objects
         /// <summary>DHCP client identifier as colon hex, if set.</summary>
         public string? ClientId { get; }
 
-        /// <summary>The fixed addresses (empty when the host has none).</summary>
-#pragma warning disable CA1819 // A snapshot of the server's value; the array is the natural PowerShell shape.
-        public IPAddress[] IPAddress { get; }
-#pragma warning restore CA1819
-
-        /// <summary>The host's OMAPI handle.</summary>
-        public uint Handle { get; }
+        /// <summary>The fixed addresses as dotted text (empty when the host has none); <see cref="GetIPAddresses"/> gives the values.</summary>
+        public IReadOnlyList<string> IPAddress { get; }
 
         /// <summary>The server the host came from.</summary>
         public string Server { get; }
+
+        /// <summary>The fixed addresses (empty when the host has none).</summary>
+        public IPv4AddressList GetIPAddresses() => _addresses;
+
+        /// <summary>The host's OMAPI handle.</summary>
+        public uint GetHandle() => _handle;
 
         /// <summary>Reads a host from a server object.</summary>
         public static OmapiHost FromObject(OmapiObject value, string server) => new OmapiHost(value ?? throw new ArgumentNullException(nameof(value)), server);

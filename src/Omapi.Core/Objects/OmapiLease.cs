@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Net;
 using Omapi.Core.Protocol;
 
 namespace Omapi.Core.Objects
@@ -44,20 +43,39 @@ namespace Omapi.Core.Objects
         UnicastBroadcastHack = 64,
     }
 
-    /// <summary>A dhcpd lease as OMAPI returns it. Times are UTC; null times were 0 (never set).</summary>
-    public sealed class OmapiLease
+    /// <summary>
+    /// A dhcpd lease as OMAPI returns it. Its properties are what an administrator exchanges (CSV, JSON): the address as
+    /// dotted text, the MAC as <c>00:11:22:33:44:55</c>, the client identifier as colon hex, the state and flags by name,
+    /// times as instants with offset +00:00 (null when dhcpd reports 0, never set). The typed values are methods
+    /// (<see cref="GetIPAddress"/>, <see cref="GetState"/>, <see cref="GetFlags"/>); in PowerShell the module's type data
+    /// puts them under the property names.
+    /// </summary>
+    public sealed class OmapiLease : IOmapiObject
     {
+        private static readonly IReadOnlyDictionary<string, byte[]> EmptyVariables = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+
+        private readonly uint _handle;
+        private readonly IPv4Address _address;
+        private readonly LeaseState _state;
+        private readonly LeaseFlags _flags;
+        private readonly byte[]? _clientId;
+        private readonly uint? _subnet;
+        private readonly uint? _pool;
+        private readonly uint? _host;
+        private readonly uint? _billingClass;
+        private readonly IReadOnlyDictionary<string, byte[]> _variables;
+
         private OmapiLease(OmapiObject o, string server)
         {
             Server = server;
-            Handle = o.Handle;
+            _handle = o.Handle;
 
             // One pass over the attributes (a lease reply has ~15); the last value of a name wins, as in dhcpd.
             byte[]? ip = null, state = null, mac = null, hardwareType = null, clientId = null, hostname = null, flags = null;
             byte[]? starts = null, ends = null, cltt = null, tstp = null, tsfp = null, atsfp = null;
             byte[]? subnet = null, pool = null, host = null, billing = null;
             Dictionary<string, byte[]>? variables = null;
-            foreach (OmapiValue v in o.Values)
+            foreach (OmapiValue v in o.RawValues)
             {
                 switch (v.Name)
                 {
@@ -85,13 +103,15 @@ namespace Omapi.Core.Objects
                 }
             }
 
-            IPAddress = OmapiEncoding.ToIPv4(ip ?? Array.Empty<byte>(), "ip-address");
-            State = (LeaseState)(UInt(state, "state") ?? 0);
+            _address = IPv4Address.FromIPAddress(OmapiEncoding.ToIPv4(ip ?? Array.Empty<byte>(), "ip-address"));
+            IPAddress = _address.ToString();
+            _state = (LeaseState)(UInt(state, "state") ?? 0);
+            State = _state.ToString();
             mac = NullIfEmpty(mac);
             MacAddress = mac == null ? null : HardwareAddress.Format(mac);
             HardwareType = mac == null ? null : (int?)UInt(hardwareType, "hardware-type");
-            ClientIdBytes = NullIfEmpty(clientId);
-            ClientId = ClientIdBytes == null ? null : OmapiEncoding.ToHex(ClientIdBytes);
+            _clientId = NullIfEmpty(clientId);
+            ClientId = _clientId == null ? null : OmapiEncoding.ToHex(_clientId);
             ClientHostname = NullIfEmpty(hostname) is byte[] h ? OmapiEncoding.ToText(h) : null;
             Starts = Time(starts, "starts");
             Ends = Time(ends, "ends");
@@ -100,32 +120,31 @@ namespace Omapi.Core.Objects
             Tsfp = Time(tsfp, "tsfp");
             Atsfp = Time(atsfp, "atsfp");
             flags = NullIfEmpty(flags);
-            Flags = flags == null ? LeaseFlags.None : flags.Length switch
+            _flags = flags == null ? LeaseFlags.None : flags.Length switch
             {
                 1 => (LeaseFlags)flags[0],
                 4 => (LeaseFlags)OmapiEncoding.ReadUInt32(flags, 0),
                 _ => throw new OmapiMalformedValueException("flags", flags, "a 1-byte flags value"),
             };
-            SubnetHandle = UInt(subnet, "subnet");
-            PoolHandle = UInt(pool, "pool");
-            HostHandle = UInt(host, "host");
-            BillingClassHandle = UInt(billing, "billing-class");
-            Variables = variables ?? EmptyVariables;
+            Flags = _flags.ToString();
+            _subnet = UInt(subnet, "subnet");
+            _pool = UInt(pool, "pool");
+            _host = UInt(host, "host");
+            _billingClass = UInt(billing, "billing-class");
+            _variables = variables ?? EmptyVariables;
         }
-
-        private static readonly IReadOnlyDictionary<string, byte[]> EmptyVariables = new Dictionary<string, byte[]>(StringComparer.Ordinal);
 
         private static byte[]? NullIfEmpty(byte[]? value) => value == null || value.Length == 0 ? null : value;
 
         private static uint? UInt(byte[]? value, string name) => NullIfEmpty(value) is byte[] v ? OmapiEncoding.ToUInt32(v, name) : (uint?)null;
 
-        private static DateTime? Time(byte[]? value, string name) => NullIfEmpty(value) is byte[] v ? OmapiEncoding.ToTime(v, name) : null;
+        private static DateTimeOffset? Time(byte[]? value, string name) => NullIfEmpty(value) is byte[] v ? OmapiEncoding.ToTime(v, name) : null;
 
-        /// <summary>The leased address.</summary>
-        public IPAddress IPAddress { get; }
+        /// <summary>The leased address as dotted text (<c>198.51.100.11</c>); <see cref="GetIPAddress"/> is the value.</summary>
+        public string IPAddress { get; }
 
-        /// <summary>The binding state.</summary>
-        public LeaseState State { get; }
+        /// <summary>The binding state by name (<c>Active</c>, <c>Free</c> ...); <see cref="GetState"/> is the value.</summary>
+        public string State { get; }
 
         /// <summary>The client's hardware address as <c>00:11:22:33:44:55</c>, when known.</summary>
         public string? MacAddress { get; }
@@ -133,56 +152,65 @@ namespace Omapi.Core.Objects
         /// <summary>The hardware type (1 = Ethernet), when a hardware address is known.</summary>
         public int? HardwareType { get; }
 
-        /// <summary>The DHCP client identifier as colon hex, when the client sent one.</summary>
+        /// <summary>The DHCP client identifier as colon hex, when the client sent one; <see cref="GetClientIdBytes"/> gives the bytes.</summary>
         public string? ClientId { get; }
-
-        /// <summary>The raw client identifier bytes.</summary>
-        public byte[]? ClientIdBytes { get; }
 
         /// <summary>The hostname the client sent (option 12), when known.</summary>
         public string? ClientHostname { get; }
 
-        /// <summary>When the lease started (UTC).</summary>
-        public DateTime? Starts { get; }
+        /// <summary>When the lease started.</summary>
+        public DateTimeOffset? Starts { get; }
 
-        /// <summary>When the lease ends (UTC).</summary>
-        public DateTime? Ends { get; }
+        /// <summary>When the lease ends (<c>ends never</c> is reported as 2038-01-19 03:14:07 UTC).</summary>
+        public DateTimeOffset? Ends { get; }
 
-        /// <summary>Client's last transaction time (UTC).</summary>
-        public DateTime? Cltt { get; }
+        /// <summary>The client's last transaction time.</summary>
+        public DateTimeOffset? Cltt { get; }
 
-        /// <summary>Time sent to the failover peer (UTC).</summary>
-        public DateTime? Tstp { get; }
+        /// <summary>Time sent to the failover peer.</summary>
+        public DateTimeOffset? Tstp { get; }
 
-        /// <summary>Time the failover peer sent (UTC).</summary>
-        public DateTime? Tsfp { get; }
+        /// <summary>Time the failover peer sent.</summary>
+        public DateTimeOffset? Tsfp { get; }
 
-        /// <summary>Actual time sent from the failover peer (UTC).</summary>
-        public DateTime? Atsfp { get; }
+        /// <summary>Actual time sent from the failover peer.</summary>
+        public DateTimeOffset? Atsfp { get; }
 
-        /// <summary>The ephemeral lease flags.</summary>
-        public LeaseFlags Flags { get; }
-
-        /// <summary>The lease's OMAPI handle.</summary>
-        public uint Handle { get; }
-
-        /// <summary>Handle of the lease's subnet object.</summary>
-        public uint? SubnetHandle { get; }
-
-        /// <summary>Handle of the lease's pool object (see <see cref="OmapiPool"/>).</summary>
-        public uint? PoolHandle { get; }
-
-        /// <summary>Handle of the host declaration linked to the lease, if any.</summary>
-        public uint? HostHandle { get; }
-
-        /// <summary>Handle of the class the lease is billed to, if any.</summary>
-        public uint? BillingClassHandle { get; }
-
-        /// <summary>The lease's binding-scope variables (any attribute dhcpd returned that is not a lease field).</summary>
-        public IReadOnlyDictionary<string, byte[]> Variables { get; }
+        /// <summary>The ephemeral lease flags by name (<c>None</c>, <c>Reserved</c>, <c>Bootp, Reserved</c>); <see cref="GetFlags"/> is the value.</summary>
+        public string Flags { get; }
 
         /// <summary>The server the lease came from.</summary>
         public string Server { get; }
+
+        /// <summary>The leased address.</summary>
+        public IPv4Address GetIPAddress() => _address;
+
+        /// <summary>The binding state.</summary>
+        public LeaseState GetState() => _state;
+
+        /// <summary>The ephemeral lease flags.</summary>
+        public LeaseFlags GetFlags() => _flags;
+
+        /// <summary>The raw client identifier bytes, or null.</summary>
+        public byte[]? GetClientIdBytes() => _clientId == null ? null : (byte[])_clientId.Clone();
+
+        /// <summary>The lease's binding-scope variables (any attribute dhcpd returned that is not a lease field), as raw bytes.</summary>
+        public IReadOnlyDictionary<string, byte[]> GetVariables() => _variables;
+
+        /// <summary>The lease's OMAPI handle.</summary>
+        public uint GetHandle() => _handle;
+
+        /// <summary>Handle of the lease's subnet object, if dhcpd sent one.</summary>
+        public uint? GetSubnetHandle() => _subnet;
+
+        /// <summary>Handle of the lease's pool object (see <see cref="OmapiPool"/>), if dhcpd sent one.</summary>
+        public uint? GetPoolHandle() => _pool;
+
+        /// <summary>Handle of the host declaration linked to the lease, if any.</summary>
+        public uint? GetHostHandle() => _host;
+
+        /// <summary>Handle of the class the lease is billed to, if any.</summary>
+        public uint? GetBillingClassHandle() => _billingClass;
 
         /// <summary>Reads a lease from a server object.</summary>
         public static OmapiLease FromObject(OmapiObject value, string server) => new OmapiLease(value ?? throw new ArgumentNullException(nameof(value)), server);
@@ -200,8 +228,8 @@ namespace Omapi.Core.Objects
         /// <summary>New binding state (dhcpd may move on at once, e.g. released → free).</summary>
         public LeaseState? State { get; set; }
 
-        /// <summary>New end time (UTC; whole seconds).</summary>
-        public DateTime? Ends { get; set; }
+        /// <summary>New end time (whole seconds; the offset says which instant).</summary>
+        public DateTimeOffset? Ends { get; set; }
 
         /// <summary>New ephemeral flags (e.g. <see cref="LeaseFlags.Reserved"/>); only ephemeral bits change.</summary>
         public LeaseFlags? Flags { get; set; }
@@ -213,7 +241,7 @@ namespace Omapi.Core.Objects
         public OmapiValueList ToValues()
         {
             var values = new OmapiValueList();
-            if (Ends is DateTime ends)
+            if (Ends is DateTimeOffset ends)
             {
                 values.Add("ends", OmapiEncoding.FromTime(ends));
             }
@@ -245,9 +273,9 @@ namespace Omapi.Core.Objects
         public string Describe()
         {
             var parts = new List<string>();
-            if (Ends is DateTime ends)
+            if (Ends is DateTimeOffset ends)
             {
-                parts.Add("end time " + (ends.Kind == DateTimeKind.Local ? ends.ToUniversalTime() : ends).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) + " UTC");
+                parts.Add("end time " + ends.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) + " UTC");
             }
 
             if (Flags is LeaseFlags flags)

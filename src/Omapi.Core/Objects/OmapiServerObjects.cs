@@ -4,23 +4,25 @@ using Omapi.Core.Protocol;
 namespace Omapi.Core.Objects
 {
     /// <summary>A named group. dhcpd returns only its name; statements are write-only.</summary>
-    public sealed class OmapiGroup
+    public sealed class OmapiGroup : IOmapiObject
     {
+        private readonly uint _handle;
+
         private OmapiGroup(OmapiObject o, string server)
         {
             Name = o.Text("name");
-            Handle = o.Handle;
+            _handle = o.Handle;
             Server = server;
         }
 
         /// <summary>The group name.</summary>
         public string? Name { get; }
 
-        /// <summary>The group's OMAPI handle.</summary>
-        public uint Handle { get; }
-
         /// <summary>The server.</summary>
         public string Server { get; }
+
+        /// <summary>The group's OMAPI handle.</summary>
+        public uint GetHandle() => _handle;
 
         /// <summary>Reads a group from a server object.</summary>
         public static OmapiGroup FromObject(OmapiObject value, string server) => new OmapiGroup(value ?? throw new ArgumentNullException(nameof(value)), server);
@@ -30,14 +32,16 @@ namespace Omapi.Core.Objects
     }
 
     /// <summary>A class. dhcpd does not return a class's name, so it is the name it was looked up or created with.</summary>
-    public sealed class OmapiClass
+    public sealed class OmapiClass : IOmapiObject
     {
+        private readonly uint _handle;
+
         private OmapiClass(OmapiObject o, string name, string server)
         {
             Name = name;
             LeaseLimit = (int?)o.UInt32("lease-limit");
             LeasesUsed = (int?)o.UInt32("leases-used");
-            Handle = o.Handle;
+            _handle = o.Handle;
             Server = server;
         }
 
@@ -50,11 +54,11 @@ namespace Omapi.Core.Objects
         /// <summary>Leases currently billed to the class.</summary>
         public int? LeasesUsed { get; }
 
-        /// <summary>The class's OMAPI handle.</summary>
-        public uint Handle { get; }
-
         /// <summary>The server.</summary>
         public string Server { get; }
+
+        /// <summary>The class's OMAPI handle.</summary>
+        public uint GetHandle() => _handle;
 
         /// <summary>Reads a class from a server object.</summary>
         public static OmapiClass FromObject(OmapiObject value, string name, string server) => new OmapiClass(value ?? throw new ArgumentNullException(nameof(value)), name, server);
@@ -64,15 +68,17 @@ namespace Omapi.Core.Objects
     }
 
     /// <summary>A subclass: a superclass name plus the hash string (the matched data, e.g. 1:00:11:22:33:44:77).</summary>
-    public sealed class OmapiSubclass
+    public sealed class OmapiSubclass : IOmapiObject
     {
+        private readonly uint _handle;
+
         private OmapiSubclass(OmapiObject o, string className, byte[] hashString, string server)
         {
             ClassName = className;
             HashString = OmapiEncoding.ToHex(hashString);
             LeaseLimit = (int?)o.UInt32("lease-limit");
             LeasesUsed = (int?)o.UInt32("leases-used");
-            Handle = o.Handle;
+            _handle = o.Handle;
             Server = server;
         }
 
@@ -88,11 +94,11 @@ namespace Omapi.Core.Objects
         /// <summary>Leases billed to the subclass.</summary>
         public int? LeasesUsed { get; }
 
-        /// <summary>The subclass's OMAPI handle.</summary>
-        public uint Handle { get; }
-
         /// <summary>The server.</summary>
         public string Server { get; }
+
+        /// <summary>The subclass's OMAPI handle.</summary>
+        public uint GetHandle() => _handle;
 
         /// <summary>Reads a subclass from a server object.</summary>
         public static OmapiSubclass FromObject(OmapiObject value, string className, byte[] hashString, string server) =>
@@ -102,15 +108,17 @@ namespace Omapi.Core.Objects
         public override string ToString() => ClassName + " " + HashString;
     }
 
-    /// <summary>A pool, reachable only by the handle a lease carries (<see cref="OmapiLease.PoolHandle"/>).</summary>
-    public sealed class OmapiPool
+    /// <summary>A pool, reachable only by the handle a lease carries (<see cref="OmapiLease.GetPoolHandle"/>).</summary>
+    public sealed class OmapiPool : IOmapiObject
     {
+        private readonly uint _handle;
+
         private OmapiPool(OmapiObject o, string server)
         {
             LeaseCount = (int?)o.UInt32("lease-count");
             FreeLeases = (int?)o.UInt32("free-leases");
             BackupLeases = (int?)o.UInt32("backup-leases");
-            Handle = o.Handle;
+            _handle = o.Handle;
             Server = server;
         }
 
@@ -123,11 +131,11 @@ namespace Omapi.Core.Objects
         /// <summary>Addresses held for the failover peer.</summary>
         public int? BackupLeases { get; }
 
-        /// <summary>The pool's OMAPI handle.</summary>
-        public uint Handle { get; }
-
         /// <summary>The server.</summary>
         public string Server { get; }
+
+        /// <summary>The pool's OMAPI handle.</summary>
+        public uint GetHandle() => _handle;
 
         /// <summary>Reads a pool from a server object.</summary>
         public static OmapiPool FromObject(OmapiObject value, string server) => new OmapiPool(value ?? throw new ArgumentNullException(nameof(value)), server);
@@ -149,23 +157,30 @@ namespace Omapi.Core.Objects
     }
 
     /// <summary>The server's control object.</summary>
-    public sealed class OmapiControl
+    public sealed class OmapiControl : IOmapiObject
     {
+        private readonly uint _handle;
+        private readonly ServerControlState _state;
+
         private OmapiControl(OmapiObject o, string server)
         {
-            State = (ServerControlState)(o.UInt32("state") ?? 0);
-            Handle = o.Handle;
+            _state = (ServerControlState)(o.UInt32("state") ?? 0);
+            State = _state.ToString();
+            _handle = o.Handle;
             Server = server;
         }
 
-        /// <summary>The control state.</summary>
-        public ServerControlState State { get; }
-
-        /// <summary>The control object's handle.</summary>
-        public uint Handle { get; }
+        /// <summary>The control state by name; <see cref="GetState"/> is the value.</summary>
+        public string State { get; }
 
         /// <summary>The server.</summary>
         public string Server { get; }
+
+        /// <summary>The control state.</summary>
+        public ServerControlState GetState() => _state;
+
+        /// <summary>The control object's handle.</summary>
+        public uint GetHandle() => _handle;
 
         /// <summary>Reads the control object.</summary>
         public static OmapiControl FromObject(OmapiObject value, string server) => new OmapiControl(value ?? throw new ArgumentNullException(nameof(value)), server);

@@ -81,18 +81,20 @@ namespace Omapi.Core.Protocol
             return new IPAddress(value);
         }
 
-        /// <summary>Reads a time (u32 seconds since the Unix epoch) as UTC; 0 means "not set" and gives null.</summary>
-        public static DateTime? ToTime(byte[] value, string name)
+        /// <summary>Reads a time (u32 seconds since the Unix epoch) as an instant with offset +00:00, as dhcpd keeps it; 0 means "not set" and gives null.</summary>
+        public static DateTimeOffset? ToTime(byte[] value, string name)
         {
             uint seconds = ToUInt32(value, name);
-            return seconds == 0 ? (DateTime?)null : Epoch.AddSeconds(seconds);
+            return seconds == 0 ? (DateTimeOffset?)null : new DateTimeOffset(Epoch.AddSeconds(seconds), TimeSpan.Zero);
         }
 
-        /// <summary>A UTC time as u32 seconds since the Unix epoch (dhcpd truncates its 64-bit TIME to 32 bits).</summary>
-        public static byte[] FromTime(DateTime time)
+        /// <summary>
+        /// An instant as u32 seconds since the Unix epoch (dhcpd truncates its 64-bit TIME to 32 bits; fractions of a second
+        /// are dropped). The offset says which instant: 12:00+09:00 and 03:00+00:00 are the same.
+        /// </summary>
+        public static byte[] FromTime(DateTimeOffset time)
         {
-            DateTime utc = time.Kind == DateTimeKind.Local ? time.ToUniversalTime() : DateTime.SpecifyKind(time, DateTimeKind.Utc);
-            double seconds = Math.Floor((utc - Epoch).TotalSeconds);
+            double seconds = Math.Floor((time.UtcDateTime - Epoch).TotalSeconds);
             if (seconds < 0 || seconds > uint.MaxValue)
             {
                 throw new ArgumentOutOfRangeException(nameof(time), time, "OMAPI times are 32-bit seconds since 1970-01-01 UTC.");

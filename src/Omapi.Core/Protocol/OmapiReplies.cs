@@ -36,9 +36,10 @@ namespace Omapi.Core.Protocol
         }
 
         /// <summary>
-        /// Expects an UPDATE reply carrying an object; a STATUS becomes the matching <see cref="OmapiServerException"/>.
+        /// Expects an UPDATE reply carrying an object (read from <paramref name="server"/>, when given); a STATUS becomes the
+        /// matching <see cref="OmapiServerException"/>.
         /// </summary>
-        public static OmapiObject ExpectObject(OmapiMessage reply, string? type, string operation, OmapiResultNumbering numbering = OmapiResultNumbering.Modern)
+        public static OmapiObject ExpectObject(OmapiMessage reply, string? type, string operation, OmapiResultNumbering numbering = OmapiResultNumbering.Modern, string? server = null)
         {
             if (reply == null)
             {
@@ -47,7 +48,7 @@ namespace Omapi.Core.Protocol
 
             if (reply.Op == OmapiOpcode.Update)
             {
-                return new OmapiObject(type, reply.Handle, reply.ObjectValues);
+                return new OmapiObject(type, reply.Handle, reply.ObjectValues, server);
             }
 
             uint code = ResultOf(reply, numbering);

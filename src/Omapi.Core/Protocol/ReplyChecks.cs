@@ -14,18 +14,18 @@ namespace Omapi.Core.Protocol
     internal static class ReplyChecks
     {
         /// <summary>Expects an object (UPDATE) reply with a handle and no attribute twice; a STATUS becomes its server error.</summary>
-        internal static OmapiObject Object(OmapiMessage reply, string? type, string operation, OmapiResultNumbering numbering)
+        internal static OmapiObject Object(OmapiMessage reply, string? type, string operation, OmapiResultNumbering numbering, string? server = null)
         {
-            OmapiObject o = OmapiReplies.ExpectObject(reply, type, operation, numbering);
+            OmapiObject o = OmapiReplies.ExpectObject(reply, type, operation, numbering, server);
             if (o.Handle == 0)
             {
                 throw Mismatch(operation, "it carries handle 0, which names no object");
             }
 
-            if (o.Values.Count > 1)
+            if (o.RawValues.Count > 1)
             {
                 var seen = new HashSet<string>(StringComparer.Ordinal);
-                foreach (OmapiValue v in o.Values)
+                foreach (OmapiValue v in o.RawValues)
                 {
                     if (!seen.Add(v.Name))
                     {
@@ -49,11 +49,11 @@ namespace Omapi.Core.Protocol
         /// <summary>A lease: a state of 1..7 and an IPv4 address, equal to <paramref name="address"/> when one was asked.</summary>
         internal static void Lease(OmapiObject o, string operation, IPAddress? address = null, byte[]? hardwareAddress = null, byte[]? clientId = null)
         {
-            byte[]? state = o.Values.Get("state");
-            byte[]? ip = o.Values.Get("ip-address");
+            byte[]? state = o.RawValues.Get("state");
+            byte[]? ip = o.RawValues.Get("ip-address");
             if (state == null || ip == null)
             {
-                throw Mismatch(operation, "it is not a lease (a lease always has a state and an ip-address" + (o.Values.Get("name") != null ? "; this looks like a host" : string.Empty) + ")");
+                throw Mismatch(operation, "it is not a lease (a lease always has a state and an ip-address" + (o.RawValues.Get("name") != null ? "; this looks like a host" : string.Empty) + ")");
             }
 
             if (state.Length == 4)
@@ -70,12 +70,12 @@ namespace Omapi.Core.Protocol
                 throw Mismatch(operation, "it describes the lease of " + new IPAddress(ip) + ", not of " + address);
             }
 
-            if (hardwareAddress != null && !Equal(o.Values.Get("hardware-address"), hardwareAddress))
+            if (hardwareAddress != null && !Equal(o.RawValues.Get("hardware-address"), hardwareAddress))
             {
                 throw Mismatch(operation, "its hardware address is not the one asked for");
             }
 
-            if (clientId != null && !Equal(o.Values.Get("dhcp-client-identifier"), clientId))
+            if (clientId != null && !Equal(o.RawValues.Get("dhcp-client-identifier"), clientId))
             {
                 throw Mismatch(operation, "its client identifier is not the one asked for");
             }
@@ -84,7 +84,7 @@ namespace Omapi.Core.Protocol
         /// <summary>A host (no lease state), with the name, hardware address or client id that was asked for.</summary>
         internal static void Host(OmapiObject o, string operation, string? name = null, byte[]? hardwareAddress = null, byte[]? clientId = null)
         {
-            if (o.Values.Get("state") != null)
+            if (o.RawValues.Get("state") != null)
             {
                 throw Mismatch(operation, "it is not a host (it has a lease state)");
             }
@@ -94,12 +94,12 @@ namespace Omapi.Core.Protocol
                 throw Mismatch(operation, "it describes host '" + (o.Text("name") ?? "(no name)") + "', not '" + name + "'");
             }
 
-            if (hardwareAddress != null && !Equal(o.Values.Get("hardware-address"), hardwareAddress))
+            if (hardwareAddress != null && !Equal(o.RawValues.Get("hardware-address"), hardwareAddress))
             {
                 throw Mismatch(operation, "its hardware address is not the one asked for");
             }
 
-            if (clientId != null && !Equal(o.Values.Get("dhcp-client-identifier"), clientId))
+            if (clientId != null && !Equal(o.RawValues.Get("dhcp-client-identifier"), clientId))
             {
                 throw Mismatch(operation, "its client identifier is not the one asked for");
             }

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Net;
 using System.Text;
 
 namespace Omapi.Core.Watch
@@ -42,7 +41,7 @@ namespace Omapi.Core.Watch
         /// <summary>The property name as on the object (<c>State</c>, <c>Ends</c>, <c>Flags</c> ...); lease variables by their own name.</summary>
         public string Name { get; }
 
-        /// <summary>The value before (null when unset or when the object did not exist).</summary>
+        /// <summary>The value before, as the object's property holds it (text, a number, a time); null when unset or when the object did not exist.</summary>
         public object? OldValue { get; }
 
         /// <summary>The value now (null when unset or when the object no longer exists).</summary>
@@ -54,8 +53,8 @@ namespace Omapi.Core.Watch
         internal static string Format(object? value) => value switch
         {
             null => "(none)",
-            DateTime t => t.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-            IPAddress[] list => list.Length == 0 ? "(none)" : string.Join(",", list.Select(a => a.ToString())),
+            DateTimeOffset t => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            IReadOnlyList<string> list => list.Count == 0 ? "(none)" : string.Join(",", list),
             _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty,
         };
     }
@@ -74,7 +73,7 @@ namespace Omapi.Core.Watch
             Changes = changes ?? Array.Empty<OmapiPropertyChange>();
             Message = message;
             Sequence = sequence;
-            TimestampUtc = DateTime.UtcNow;
+            Timestamp = DateTimeOffset.UtcNow;
         }
 
         /// <summary>What happened.</summary>
@@ -101,8 +100,8 @@ namespace Omapi.Core.Watch
         /// <summary>1, 2, 3 ... per watcher, in the order the changes were detected.</summary>
         public long Sequence { get; }
 
-        /// <summary>When the change was detected (UTC).</summary>
-        public DateTime TimestampUtc { get; }
+        /// <summary>When the change was detected (offset +00:00).</summary>
+        public DateTimeOffset Timestamp { get; }
 
         /// <inheritdoc />
         public override string ToString()

@@ -1,16 +1,16 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Net;
 using Omapi.Core.Objects;
 using Omapi.Core.Protocol;
 
 namespace Omapi.Core.Watch
 {
     /// <summary>
-    /// Compares two reads of a lease or host property by property. Handles (the object's own and those of its subnet,
-    /// pool, host and billing class) are left out: they are numbers of one dhcpd process and all change when it restarts,
-    /// while the object itself did not.
+    /// Compares two reads of a lease or host property by property, on the values the objects exchange (addresses, states
+    /// and flags as text, times as instants), so a change reports what <c>ConvertTo-Json</c> of the object would show.
+    /// Handles (the object's own and those of its subnet, pool, host and billing class) are left out: they are numbers of
+    /// one dhcpd process and all change when it restarts, while the object itself did not.
     /// </summary>
     public static class OmapiObjectComparer
     {
@@ -62,8 +62,8 @@ namespace Omapi.Core.Watch
                     Add(changes, name, a == null ? null : get(a), b == null ? null : get(b));
                 }
 
-                IReadOnlyDictionary<string, byte[]> va = a?.Variables ?? new Dictionary<string, byte[]>();
-                IReadOnlyDictionary<string, byte[]> vb = b?.Variables ?? new Dictionary<string, byte[]>();
+                IReadOnlyDictionary<string, byte[]> va = a?.GetVariables() ?? new Dictionary<string, byte[]>();
+                IReadOnlyDictionary<string, byte[]> vb = b?.GetVariables() ?? new Dictionary<string, byte[]>();
                 foreach (string name in va.Keys.Union(vb.Keys).Where(n => n != RemoteHandleVariable).OrderBy(n => n, StringComparer.Ordinal))
                 {
                     Add(changes, name, va.TryGetValue(name, out byte[]? x) ? OmapiEncoding.ToHex(x) : null, vb.TryGetValue(name, out byte[]? y) ? OmapiEncoding.ToHex(y) : null);
@@ -89,7 +89,7 @@ namespace Omapi.Core.Watch
         public static bool IsPresent(object? value) => value switch
         {
             null => false,
-            OmapiLease lease => lease.State != LeaseState.Free,
+            OmapiLease lease => lease.GetState() != LeaseState.Free,
             _ => true,
         };
 
@@ -103,11 +103,11 @@ namespace Omapi.Core.Watch
 
         private static bool Same(object? a, object? b)
         {
-            if (a is IPAddress[] || b is IPAddress[])
+            if (a is IReadOnlyList<string> || b is IReadOnlyList<string>)
             {
-                IPAddress[] left = a as IPAddress[] ?? Array.Empty<IPAddress>();
-                IPAddress[] right = b as IPAddress[] ?? Array.Empty<IPAddress>();
-                return left.SequenceEqual(right);
+                IReadOnlyList<string> left = a as IReadOnlyList<string> ?? Array.Empty<string>();
+                IReadOnlyList<string> right = b as IReadOnlyList<string> ?? Array.Empty<string>();
+                return left.SequenceEqual(right, StringComparer.Ordinal);
             }
 
             return Equals(a, b);

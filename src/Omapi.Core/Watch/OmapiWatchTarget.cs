@@ -107,7 +107,7 @@ namespace Omapi.Core.Watch
                 throw new ArgumentNullException(nameof(lease));
             }
 
-            return new OmapiWatchTarget(OmapiWatchKey.LeaseIPAddress, ToIPv4(lease.IPAddress), null, null, lease.Handle);
+            return new OmapiWatchTarget(OmapiWatchKey.LeaseIPAddress, lease.GetIPAddress().ToIPAddress(), null, null, lease.GetHandle());
         }
 
         /// <summary>A host already read: watched by its name (else its MAC, else its client id), refreshed by its handle.</summary>
@@ -120,18 +120,18 @@ namespace Omapi.Core.Watch
 
             if (!string.IsNullOrEmpty(host.Name))
             {
-                return new OmapiWatchTarget(OmapiWatchKey.HostName, null, null, host.Name, host.Handle);
+                return new OmapiWatchTarget(OmapiWatchKey.HostName, null, null, host.Name, host.GetHandle());
             }
 
             if (host.MacAddress != null)
             {
-                return new OmapiWatchTarget(OmapiWatchKey.HostMacAddress, null, HardwareAddress.Parse(host.MacAddress), null, host.Handle);
+                return new OmapiWatchTarget(OmapiWatchKey.HostMacAddress, null, HardwareAddress.Parse(host.MacAddress), null, host.GetHandle());
             }
 
             byte[]? clientId = host.ClientId == null ? null : OmapiEncoding.TryParseHex(host.ClientId);
             if (clientId != null && clientId.Length > 0)
             {
-                return new OmapiWatchTarget(OmapiWatchKey.HostClientId, null, clientId, null, host.Handle);
+                return new OmapiWatchTarget(OmapiWatchKey.HostClientId, null, clientId, null, host.GetHandle());
             }
 
             throw new ArgumentException("The host has no name, MAC address or client identifier to find it by.", nameof(host));
@@ -210,11 +210,11 @@ namespace Omapi.Core.Watch
             switch (KeyKind)
             {
                 case OmapiWatchKey.LeaseIPAddress:
-                    return value is OmapiLease lease && lease.IPAddress.Equals(_address);
+                    return value is OmapiLease lease && lease.GetIPAddress().ToIPAddress().Equals(_address);
                 case OmapiWatchKey.LeaseMacAddress:
                     return value is OmapiLease byMac && byMac.MacAddress != null && string.Equals(byMac.MacAddress, HardwareAddress.Format(_bytes!), StringComparison.OrdinalIgnoreCase);
                 case OmapiWatchKey.LeaseClientId:
-                    return value is OmapiLease byId && byId.ClientIdBytes != null && SameBytes(byId.ClientIdBytes, _bytes!);
+                    return value is OmapiLease byId && byId.GetClientIdBytes() is byte[] id && SameBytes(id, _bytes!);
                 case OmapiWatchKey.HostName:
                     return value is OmapiHost host && string.Equals(host.Name, _name, StringComparison.Ordinal);
                 case OmapiWatchKey.HostMacAddress:

@@ -181,13 +181,13 @@ namespace Omapi.Core.Watch
         /// <summary>Completed polls (each reads every watched object once).</summary>
         public long Polls => Interlocked.Read(ref _polls);
 
-        /// <summary>When the last poll completed (UTC), or null.</summary>
-        public DateTime? LastPollUtc
+        /// <summary>When the last poll completed (offset +00:00), or null.</summary>
+        public DateTimeOffset? LastPoll
         {
             get
             {
                 long ticks = Interlocked.Read(ref _lastPollTicks);
-                return ticks == 0 ? (DateTime?)null : new DateTime(ticks, DateTimeKind.Utc);
+                return ticks == 0 ? (DateTimeOffset?)null : new DateTimeOffset(ticks, TimeSpan.Zero);
             }
         }
 
@@ -393,8 +393,8 @@ namespace Omapi.Core.Watch
 
         private static uint HandleOf(object? value) => value switch
         {
-            OmapiLease lease => lease.Handle,
-            OmapiHost host => host.Handle,
+            OmapiLease lease => lease.GetHandle(),
+            OmapiHost host => host.GetHandle(),
             _ => 0,
         };
 

@@ -19,7 +19,7 @@ namespace PSOmapi
             Core = session;
             Id = Interlocked.Increment(ref _lastId);
             Algorithm = algorithm == null ? null : OmapiAlgorithms.DisplayName(algorithm.Value);
-            ConnectedAt = DateTime.UtcNow;
+            ConnectedAt = DateTimeOffset.UtcNow;
         }
 
         /// <summary>A number unique in this process, for Disconnect-Omapi -Id and Get-OmapiSession -Id.</summary>
@@ -43,8 +43,8 @@ namespace PSOmapi
         /// <summary>True after Disconnect-Omapi.</summary>
         public bool IsClosed { get; private set; }
 
-        /// <summary>When the session was opened (UTC).</summary>
-        public DateTime ConnectedAt { get; }
+        /// <summary>When the session was opened.</summary>
+        public DateTimeOffset ConnectedAt { get; }
 
         /// <summary>The per-request time limit in seconds.</summary>
         public double TimeoutSec => Core.Options.RequestTimeout.TotalSeconds;

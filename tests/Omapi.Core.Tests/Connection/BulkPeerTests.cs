@@ -69,7 +69,7 @@ namespace Omapi.Core.Tests.Connection
             Assert.Equal(Enumerable.Range(0, 700).Select(Address), taken.Select(r => r.Key));
             Assert.All(taken, r => Assert.True(r.Succeeded, r.Error?.ToString()));
             Assert.All(session.Connections, c => Assert.True(c.IsOpen));
-            Assert.Equal(Address(3), (await session.GetLeaseAsync(Address(3), TestContext.Current.CancellationToken)).IPAddress);
+            Assert.Equal(Address(3), (await session.GetLeaseAsync(Address(3), TestContext.Current.CancellationToken)).GetIPAddress().ToIPAddress());
         }
 
         [Fact]
@@ -110,7 +110,7 @@ namespace Omapi.Core.Tests.Connection
             var results = bulk.Results(TestContext.Current.CancellationToken).ToList();
 
             Assert.Equal(input, results.Select(r => r.Key));
-            Assert.All(results, r => Assert.True(r.Succeeded && r.Value!.IPAddress.Equals(r.Key) && r.Value.State == LeaseState.Active, r.Error?.ToString()));
+            Assert.All(results, r => Assert.True(r.Succeeded && r.Value!.GetIPAddress().ToIPAddress().Equals(r.Key) && r.Value.GetState() == LeaseState.Active, r.Error?.ToString()));
             lock (droppedIds)
             {
                 Assert.NotEmpty(droppedIds); // the drop really happened with requests unanswered

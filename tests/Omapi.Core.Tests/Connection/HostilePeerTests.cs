@@ -250,7 +250,7 @@ namespace Omapi.Core.Tests.Connection
 
             // A lookup changes nothing, so the session asks it once more on a new connection (dhcpd restarting under a script).
             OmapiLease lease = await session.GetLeaseAsync(IPAddress.Parse("198.51.100.9"), TestContext.Current.CancellationToken);
-            Assert.Equal(LeaseState.Active, lease.State);
+            Assert.Equal(LeaseState.Active, lease.GetState());
             Assert.Equal(2, server.Accepted);
             Assert.Equal(1, session.Reconnects);
         }

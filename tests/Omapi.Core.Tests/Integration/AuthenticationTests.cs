@@ -28,7 +28,7 @@ namespace Omapi.Core.Tests.Integration
             Assert.NotEqual(0u, session.Connection.AuthenticatorHandle);
             // A signed request and a verified, signed reply (the connection would have closed on a bad signature).
             OmapiControl control = await session.GetControlAsync(TestContext.Current.CancellationToken);
-            Assert.Equal(ServerControlState.Startup, control.State);
+            Assert.Equal(ServerControlState.Startup, control.GetState());
             Assert.True(session.IsConnected);
         }
 

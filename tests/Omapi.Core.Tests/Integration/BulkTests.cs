@@ -47,7 +47,7 @@ namespace Omapi.Core.Tests.Integration
                 if (inRange)
                 {
                     Assert.True(results[i].Succeeded, results[i].Error?.ToString());
-                    Assert.Equal(input[i], results[i].Value!.IPAddress);
+                    Assert.Equal(input[i], results[i].Value!.GetIPAddress().ToIPAddress());
                 }
                 else
                 {
@@ -57,7 +57,7 @@ namespace Omapi.Core.Tests.Integration
 
             foreach (SeededLease seeded in DhcpdScenario.SeededLeases)
             {
-                Assert.All(results.Where(r => r.Key.Equals(seeded.IpAddress)), r => Assert.Equal((LeaseState)seeded.ExpectedState, r.Value!.State));
+                Assert.All(results.Where(r => r.Key.Equals(seeded.IpAddress)), r => Assert.Equal((LeaseState)seeded.ExpectedState, r.Value!.GetState()));
             }
 
             Assert.Equal(4, session.Connections.Count);
@@ -121,7 +121,7 @@ namespace Omapi.Core.Tests.Integration
             Assert.Equal(issuedAtCancel, bulk.Issued); // nothing more is sent after cancellation
 
             OmapiLease lease = await session.GetLeaseAsync(DhcpdScenario.UnseededFreeAddress, TestContext.Current.CancellationToken);
-            Assert.Equal(LeaseState.Free, lease.State);
+            Assert.Equal(LeaseState.Free, lease.GetState());
         }
 
         [Fact]
@@ -157,7 +157,7 @@ namespace Omapi.Core.Tests.Integration
             Assert.DoesNotContain(results, r => r.Error is OmapiConnectionException);
             int notFound = results.Count(r => r.Error is OmapiNotFoundException);
             Assert.Equal(20 * 6, notFound); // only the addresses without a lease object
-            Assert.Equal(input.Length - notFound, results.Count(r => r.Succeeded && r.Value!.IPAddress.Equals(r.Key)));
+            Assert.Equal(input.Length - notFound, results.Count(r => r.Succeeded && r.Value!.GetIPAddress().ToIPAddress().Equals(r.Key)));
             Assert.Equal(1, bulk.LostConnections);
             Assert.Equal(3, session.Connections.Count); // re-opened
             AssertAllDhcpdAlive();
@@ -214,7 +214,7 @@ namespace Omapi.Core.Tests.Integration
                     foreach (IPAddress address in addresses)
                     {
                         OmapiLease lease = session.GetLease(address, TestContext.Current.CancellationToken);
-                        Assert.Equal(address, lease.IPAddress);
+                        Assert.Equal(address, lease.GetIPAddress().ToIPAddress());
                         Assert.Equal(expected[address].ClientHostname, lease.ClientHostname);
                         n++;
                     }
@@ -228,8 +228,8 @@ namespace Omapi.Core.Tests.Integration
             Assert.Equal(4 * addresses.Length, await single);
 
             // Idle again: both paths still work.
-            Assert.Equal(addresses[0], session.GetLease(addresses[0], TestContext.Current.CancellationToken).IPAddress);
-            Assert.Equal(addresses[1], (await session.GetLeaseAsync(addresses[1], TestContext.Current.CancellationToken)).IPAddress);
+            Assert.Equal(addresses[0], session.GetLease(addresses[0], TestContext.Current.CancellationToken).GetIPAddress().ToIPAddress());
+            Assert.Equal(addresses[1], (await session.GetLeaseAsync(addresses[1], TestContext.Current.CancellationToken)).GetIPAddress().ToIPAddress());
             Assert.All(session.Connections, c => Assert.Equal(0, c.InFlight));
             Assert.True(stress.IsRunning, "dhcpd aborted: " + stress.ReadLogTail());
         }
@@ -289,7 +289,7 @@ namespace Omapi.Core.Tests.Integration
             var handles = new List<uint>();
             foreach (SeededLease l in seeded)
             {
-                handles.Add((await session.GetLeaseAsync(l.IpAddress, TestContext.Current.CancellationToken)).Handle);
+                handles.Add((await session.GetLeaseAsync(l.IpAddress, TestContext.Current.CancellationToken)).GetHandle());
             }
 
             IEnumerable<uint> input = Enumerable.Repeat(handles, 30).SelectMany(h => h).Append(0xFFFFFF0u); // and a handle that names nothing
@@ -301,7 +301,7 @@ namespace Omapi.Core.Tests.Integration
             {
                 Assert.True(results[i].Succeeded, results[i].Error?.ToString());
                 OmapiLease lease = OmapiLease.FromObject(results[i].Value!, "main");
-                Assert.Equal(seeded[i % seeded.Length].IpAddress, lease.IPAddress);
+                Assert.Equal(seeded[i % seeded.Length].IpAddress, lease.GetIPAddress().ToIPAddress());
                 Assert.Equal(handles[i % handles.Count], results[i].Value!.Handle);
             }
 

@@ -186,7 +186,7 @@ namespace Omapi.Core.Tests.Integration
 
             Assert.True(result.ReplyLost);
             Assert.Contains("198.51.100.233", result.Note, StringComparison.Ordinal);
-            Assert.Equal(new[] { IPAddress.Parse("198.51.100.233") }, (await FindHostAsync(name))!.IPAddress);
+            Assert.Equal(new[] { IPAddress.Parse("198.51.100.233") }, (await FindHostAsync(name))!.GetIPAddresses().Select(a => a.ToIPAddress()));
             await DeleteIfThereAsync(name);
         }
 
@@ -200,7 +200,7 @@ namespace Omapi.Core.Tests.Integration
             using OmapiFaultProxy proxy = NewProxy();
             using OmapiSession session = await ConnectAsync(proxy, requestSeconds: 1);
             OmapiLease lease = await session.GetLeaseAsync(address, TestContext.Current.CancellationToken);
-            DateTime ends = new DateTime(2035, 1, 2, 3, 4, 5, DateTimeKind.Utc).AddSeconds(lease.Handle % 1000);
+            DateTime ends = new DateTime(2035, 1, 2, 3, 4, 5, DateTimeKind.Utc).AddSeconds(lease.GetHandle() % 1000);
             proxy.Add(new FaultRule(fault, r => r.Op == 3) { Delay = TimeSpan.FromSeconds(3) });
             var changes = new OmapiLeaseChanges { Ends = ends, State = LeaseState.Active };
 
@@ -208,14 +208,14 @@ namespace Omapi.Core.Tests.Integration
             {
                 OmapiWriteResult<OmapiLease> result = await session.UpdateLeaseAsync(lease, changes, TestContext.Current.CancellationToken);
                 Assert.True(result.ReplyLost);
-                Assert.Equal(LeaseState.Active, result.Value.State);
+                Assert.Equal(LeaseState.Active, result.Value.GetState());
                 Assert.Equal(ends, result.Value.Ends);
             }
             else
             {
                 var ex = await Assert.ThrowsAsync<OmapiConnectionException>(() => session.UpdateLeaseAsync(lease, changes, TestContext.Current.CancellationToken));
                 Assert.True(ex.NotApplied);
-                OmapiLease unchanged = await session.RefreshLeaseAsync(lease.Handle, TestContext.Current.CancellationToken);
+                OmapiLease unchanged = await session.RefreshLeaseAsync(lease.GetHandle(), TestContext.Current.CancellationToken);
                 Assert.Equal(lease.State, unchanged.State);
                 Assert.Equal(lease.Ends, unchanged.Ends);
             }
@@ -267,7 +267,7 @@ namespace Omapi.Core.Tests.Integration
                     try
                     {
                         OmapiWriteResult<OmapiLease> result = await session.UpdateLeaseAsync(lease, new OmapiLeaseChanges { Ends = DateTime.UtcNow.AddDays(30).AddSeconds(i), State = LeaseState.Active }, TestContext.Current.CancellationToken);
-                        Assert.Equal(LeaseState.Active, result.Value.State);
+                        Assert.Equal(LeaseState.Active, result.Value.GetState());
                         reported++;
                         lost += result.ReplyLost ? 1 : 0;
                     }
@@ -279,7 +279,7 @@ namespace Omapi.Core.Tests.Integration
 
                 Assert.True(cutter.Join(TimeSpan.FromSeconds(10)));
                 using OmapiSession direct = await ConnectAsync(Instance);
-                Assert.Equal(LeaseState.Active, (await direct.GetLeaseAsync(address, TestContext.Current.CancellationToken)).State);
+                Assert.Equal(LeaseState.Active, (await direct.GetLeaseAsync(address, TestContext.Current.CancellationToken)).GetState());
             }
 
             Assert.InRange(updates.Fired, reported, calls); // at most one UPDATE per change, and every change reported done reached dhcpd
@@ -327,10 +327,10 @@ namespace Omapi.Core.Tests.Integration
 
             OmapiLease lease = session.GetLease(seeded.IpAddress, TestContext.Current.CancellationToken);
 
-            Assert.Equal(seeded.IpAddress, lease.IPAddress);
+            Assert.Equal(seeded.IpAddress, lease.GetIPAddress().ToIPAddress());
             Assert.Equal(seeded.ClientHostname, lease.ClientHostname);
             OmapiLease next = await session.GetLeaseAsync(DhcpdScenario.CrossingLeases[6].IpAddress, TestContext.Current.CancellationToken);
-            Assert.Equal(DhcpdScenario.CrossingLeases[6].IpAddress, next.IPAddress);
+            Assert.Equal(DhcpdScenario.CrossingLeases[6].IpAddress, next.GetIPAddress().ToIPAddress());
             Assert.Equal(1, session.Reconnects); // the duplicate closed the first connection: a stream that repeats itself is not trusted
         }
 
@@ -395,7 +395,7 @@ namespace Omapi.Core.Tests.Integration
             Assert.Equal(victim, bad.Key);
             Assert.IsType<OmapiProtocolException>(bad.Error);
             Assert.Contains("does not answer it", bad.Error!.Message, StringComparison.Ordinal);
-            Assert.All(results.Where(r => r.Succeeded), r => Assert.Equal(r.Key, r.Value!.IPAddress));
+            Assert.All(results.Where(r => r.Succeeded), r => Assert.Equal(r.Key, r.Value!.GetIPAddress().ToIPAddress()));
             Assert.Equal(0, session.Reconnects); // a wrong answer to one request does not take the connection down
         }
 
@@ -415,7 +415,7 @@ namespace Omapi.Core.Tests.Integration
             }
 
             Assert.Equal(3, hole.Fired);
-            Assert.Equal(address, session.GetLease(address, TestContext.Current.CancellationToken).IPAddress);
+            Assert.Equal(address, session.GetLease(address, TestContext.Current.CancellationToken).GetIPAddress().ToIPAddress());
             Assert.Equal(3, session.Reconnects);
         }
 

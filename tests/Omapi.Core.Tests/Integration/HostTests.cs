@@ -25,10 +25,10 @@ namespace Omapi.Core.Tests.Integration
             Assert.Equal(fixedHost.Name, byName.Name);
             Assert.Equal(fixedHost.HardwareAddress, byName.MacAddress);
             Assert.Equal(1, byName.HardwareType);
-            Assert.Equal(new[] { fixedHost.FixedAddress }, byName.IPAddress);
+            Assert.Equal(new[] { fixedHost.FixedAddress }, byName.GetIPAddresses().Select(a => a.ToIPAddress()));
 
             OmapiHost byMac = await session.GetHostByHardwareAddressAsync(HardwareAddress.ParseMac(fixedHost.HardwareAddress!), cancellationToken: ct);
-            Assert.Equal(byName.Handle, byMac.Handle);
+            Assert.Equal(byName.GetHandle(), byMac.GetHandle());
 
             ConfHost uidHost = DhcpdScenario.ClientIdentifierHost;
             OmapiHost byClientId = await session.GetHostByClientIdAsync(uidHost.ClientIdentifier!.ToArray(), ct);
@@ -65,8 +65,8 @@ namespace Omapi.Core.Tests.Integration
 
                 // Found by MAC only because hardware-type 1 was sent (dhcpd would store 0 otherwise).
                 OmapiHost byMac = await session.GetHostByHardwareAddressAsync(HardwareAddress.ParseMac("020000000101"), cancellationToken: ct);
-                Assert.Equal(created.Handle, byMac.Handle);
-                Assert.Equal(new[] { IPAddress.Parse("198.51.100.6") }, byMac.IPAddress);
+                Assert.Equal(created.GetHandle(), byMac.GetHandle());
+                Assert.Equal(new[] { IPAddress.Parse("198.51.100.6") }, byMac.GetIPAddresses().Select(a => a.ToIPAddress()));
                 string leases = Fixture.Main.ReadLeasesFile();
                 Assert.Contains("host created1 {", leases, StringComparison.Ordinal);
                 Assert.Contains("group \"grp1\";", leases, StringComparison.Ordinal);
@@ -74,7 +74,7 @@ namespace Omapi.Core.Tests.Integration
 
                 await session.UpdateHostAsync(created, new OmapiHostChanges { IPAddresses = new[] { IPAddress.Parse("198.51.100.7"), IPAddress.Parse("198.51.100.8") } }, ct);
                 OmapiHost moved = await session.GetHostByNameAsync("created1", ct);
-                Assert.Equal(new[] { IPAddress.Parse("198.51.100.7"), IPAddress.Parse("198.51.100.8") }, moved.IPAddress);
+                Assert.Equal(new[] { IPAddress.Parse("198.51.100.7"), IPAddress.Parse("198.51.100.8") }, moved.GetIPAddresses().Select(a => a.ToIPAddress()));
 
                 await session.UpdateHostAsync(moved, new OmapiHostChanges { IPAddresses = Array.Empty<IPAddress>() }, ct);
                 Assert.Empty((await session.GetHostByNameAsync("created1", ct)).IPAddress);
@@ -82,7 +82,7 @@ namespace Omapi.Core.Tests.Integration
             finally
             {
                 OmapiHost current = await session.GetHostByNameAsync("created1", ct);
-                await session.DeleteAsync(current.Handle, "delete host created1", ct);
+                await session.DeleteAsync(current.GetHandle(), "delete host created1", ct);
             }
 
             await Assert.ThrowsAsync<OmapiNotFoundException>(() => session.GetHostByNameAsync("created1", ct));
@@ -97,12 +97,12 @@ namespace Omapi.Core.Tests.Integration
             OmapiHost created = (await session.CreateHostAsync(new OmapiHostDefinition { Name = "uidcreated", ClientId = uid }, ct)).Value;
             try
             {
-                Assert.Equal(created.Handle, (await session.GetHostByClientIdAsync(uid, ct)).Handle);
+                Assert.Equal(created.GetHandle(), (await session.GetHostByClientIdAsync(uid, ct)).GetHandle());
                 Assert.Null(created.MacAddress);
             }
             finally
             {
-                await session.DeleteAsync(created.Handle, "delete host uidcreated", ct);
+                await session.DeleteAsync(created.GetHandle(), "delete host uidcreated", ct);
             }
         }
 
@@ -115,7 +115,7 @@ namespace Omapi.Core.Tests.Integration
             OmapiHost host = await session.GetHostByNameAsync(doomed.Name, ct);
             Assert.Equal(doomed.HardwareAddress, host.MacAddress);
 
-            await session.DeleteAsync(host.Handle, "delete host " + doomed.Name, ct); // result 0 for a conf host too
+            await session.DeleteAsync(host.GetHandle(), "delete host " + doomed.Name, ct); // result 0 for a conf host too
 
             await Assert.ThrowsAsync<OmapiNotFoundException>(() => session.GetHostByNameAsync(doomed.Name, ct));
             Assert.Contains("host " + doomed.Name + " {\n  deleted;\n}", Fixture.Main.ReadLeasesFile(), StringComparison.Ordinal);
@@ -171,7 +171,7 @@ namespace Omapi.Core.Tests.Integration
             }
             finally
             {
-                await session.DeleteAsync(host.Handle, "delete host halfparsed", ct);
+                await session.DeleteAsync(host.GetHandle(), "delete host halfparsed", ct);
             }
         }
 
@@ -195,7 +195,7 @@ namespace Omapi.Core.Tests.Integration
             var ct = TestContext.Current.CancellationToken;
             OmapiHost host = await session.GetHostByNameAsync(DhcpdScenario.FixedAddressHost.Name, ct);
 
-            var unknown = await Assert.ThrowsAsync<OmapiUnknownAttributeException>(() => session.UpdateAsync(host.Handle, new OmapiValueList().Add("no-such-attribute", 1u), null, ct));
+            var unknown = await Assert.ThrowsAsync<OmapiUnknownAttributeException>(() => session.UpdateAsync(host.GetHandle(), new OmapiValueList().Add("no-such-attribute", 1u), null, ct));
             Assert.Equal(393248u, unknown.ResultCode);
 
             // A host without hardware address or client id, sent raw past the client-side check.
@@ -203,7 +203,7 @@ namespace Omapi.Core.Tests.Integration
             Assert.Equal("can't update object", incomplete.ServerMessage);
 
             // Looking a lease up by a host's handle: wrong type of handle.
-            var wrongHandle = await Assert.ThrowsAsync<OmapiInvalidArgumentException>(() => session.OpenAsync("lease", new OmapiValueList().Add("handle", host.Handle), cancellationToken: ct));
+            var wrongHandle = await Assert.ThrowsAsync<OmapiInvalidArgumentException>(() => session.OpenAsync("lease", new OmapiValueList().Add("handle", host.GetHandle()), cancellationToken: ct));
             Assert.Equal("object lookup failed", wrongHandle.ServerMessage);
         }
     }

@@ -25,8 +25,8 @@ namespace Omapi.Core.Tests.Integration
 
             OmapiLease lease = await session.GetLeaseAsync(seeded.IpAddress, TestContext.Current.CancellationToken);
 
-            Assert.Equal(seeded.IpAddress, lease.IPAddress);
-            Assert.Equal((LeaseState)seeded.ExpectedState, lease.State);
+            Assert.Equal(seeded.IpAddress, lease.GetIPAddress().ToIPAddress());
+            Assert.Equal((LeaseState)seeded.ExpectedState, lease.GetState());
             Assert.Equal(seeded.ClientIdentifierHex, lease.ClientId);
             Assert.Equal(seeded.ClientHostname, lease.ClientHostname);
             if (seeded.HardwareAddress != null)
@@ -39,11 +39,11 @@ namespace Omapi.Core.Tests.Integration
             {
                 Assert.Equal(seeded.StartsUtc, lease.Starts);
                 Assert.Equal(seeded.EndsUtc, lease.Ends);
-                Assert.Equal(DateTimeKind.Utc, lease.Ends!.Value.Kind);
+                Assert.Equal(TimeSpan.Zero, lease.Ends!.Value.Offset);
             }
 
-            Assert.NotEqual(0u, lease.Handle);
-            Assert.NotNull(lease.PoolHandle);
+            Assert.NotEqual(0u, lease.GetHandle());
+            Assert.NotNull(lease.GetPoolHandle());
             Assert.Equal(Fixture.Main.Host, lease.Server);
         }
 
@@ -56,9 +56,9 @@ namespace Omapi.Core.Tests.Integration
             OmapiLease byMac = await session.GetLeaseByHardwareAddressAsync(HardwareAddress.ParseMac(seeded.HardwareAddress!), cancellationToken: TestContext.Current.CancellationToken);
             OmapiLease byClientId = await session.GetLeaseByClientIdAsync(seeded.ClientIdentifier!.ToArray(), TestContext.Current.CancellationToken);
 
-            Assert.Equal(seeded.IpAddress, byMac.IPAddress);
-            Assert.Equal(seeded.IpAddress, byClientId.IPAddress);
-            Assert.Equal(byMac.Handle, byClientId.Handle);
+            Assert.Equal(seeded.IpAddress, byMac.GetIPAddress().ToIPAddress());
+            Assert.Equal(seeded.IpAddress, byClientId.GetIPAddress().ToIPAddress());
+            Assert.Equal(byMac.GetHandle(), byClientId.GetHandle());
         }
 
         [Fact]
@@ -77,7 +77,7 @@ namespace Omapi.Core.Tests.Integration
         {
             using OmapiSession session = await ConnectMainAsync();
             OmapiLease lease = await session.GetLeaseAsync(DhcpdScenario.UnseededFreeAddress, TestContext.Current.CancellationToken);
-            Assert.Equal(LeaseState.Free, lease.State);
+            Assert.Equal(LeaseState.Free, lease.GetState());
         }
 
         [Fact]
@@ -97,22 +97,22 @@ namespace Omapi.Core.Tests.Integration
             IPAddress address = IPAddress.Parse("198.51.100.101");
             using OmapiSession session = await ConnectMainAsync();
             OmapiLease lease = await session.GetLeaseAsync(address, TestContext.Current.CancellationToken);
-            Assert.Equal(LeaseState.Free, lease.State);
+            Assert.Equal(LeaseState.Free, lease.GetState());
 
             await session.UpdateLeaseAsync(lease, new OmapiLeaseChanges { Flags = LeaseFlags.Reserved }, TestContext.Current.CancellationToken);
-            Assert.Equal(LeaseFlags.Reserved, (await session.RefreshLeaseAsync(lease.Handle, TestContext.Current.CancellationToken)).Flags);
+            Assert.Equal(LeaseFlags.Reserved, (await session.RefreshLeaseAsync(lease.GetHandle(), TestContext.Current.CancellationToken)).GetFlags());
 
             var ends = new DateTime(2031, 5, 6, 7, 8, 9, DateTimeKind.Utc);
             await session.UpdateLeaseAsync(lease, new OmapiLeaseChanges { Ends = ends }, TestContext.Current.CancellationToken);
-            Assert.Equal(ends, (await session.RefreshLeaseAsync(lease.Handle, TestContext.Current.CancellationToken)).Ends);
+            Assert.Equal(ends, (await session.RefreshLeaseAsync(lease.GetHandle(), TestContext.Current.CancellationToken)).Ends);
 
             await session.UpdateLeaseAsync(lease, new OmapiLeaseChanges { State = LeaseState.Abandoned }, TestContext.Current.CancellationToken);
-            Assert.Equal(LeaseState.Abandoned, (await session.GetLeaseAsync(address, TestContext.Current.CancellationToken)).State);
+            Assert.Equal(LeaseState.Abandoned, (await session.GetLeaseAsync(address, TestContext.Current.CancellationToken)).GetState());
 
             await session.UpdateLeaseAsync(lease, new OmapiLeaseChanges { State = LeaseState.Free, Flags = LeaseFlags.None }, TestContext.Current.CancellationToken);
-            OmapiLease after = await session.RefreshLeaseAsync(lease.Handle, TestContext.Current.CancellationToken);
-            Assert.Equal(LeaseState.Free, after.State);
-            Assert.Equal(LeaseFlags.None, after.Flags);
+            OmapiLease after = await session.RefreshLeaseAsync(lease.GetHandle(), TestContext.Current.CancellationToken);
+            Assert.Equal(LeaseState.Free, after.GetState());
+            Assert.Equal(LeaseFlags.None, after.GetFlags());
             Assert.Contains("lease flags changed", Fixture.Main.ReadLog(), StringComparison.Ordinal);
         }
 
@@ -122,7 +122,7 @@ namespace Omapi.Core.Tests.Integration
             using OmapiSession session = await ConnectMainAsync();
             OmapiLease lease = await session.GetLeaseAsync(IPAddress.Parse("198.51.100.102"), TestContext.Current.CancellationToken);
             var ex = await Assert.ThrowsAsync<OmapiInvalidArgumentException>(() =>
-                session.UpdateAsync(lease.Handle, new OmapiValueList().Add("state", 8u), "set lease state 8", TestContext.Current.CancellationToken));
+                session.UpdateAsync(lease.GetHandle(), new OmapiValueList().Add("state", 8u), "set lease state 8", TestContext.Current.CancellationToken));
             Assert.Equal(393219u, ex.ResultCode);
             Assert.Equal("can't update object", ex.ServerMessage);
         }
@@ -135,7 +135,7 @@ namespace Omapi.Core.Tests.Integration
             Assert.Equal("can't create new object", noKey.ServerMessage);
 
             OmapiLease lease = await session.GetLeaseAsync(IPAddress.Parse("198.51.100.103"), TestContext.Current.CancellationToken);
-            var delete = await Assert.ThrowsAsync<OmapiNotSupportedException>(() => session.DeleteAsync(lease.Handle, "delete lease", TestContext.Current.CancellationToken));
+            var delete = await Assert.ThrowsAsync<OmapiNotSupportedException>(() => session.DeleteAsync(lease.GetHandle(), "delete lease", TestContext.Current.CancellationToken));
             Assert.Equal(27u, delete.ResultCode);
         }
 
@@ -144,7 +144,7 @@ namespace Omapi.Core.Tests.Integration
         {
             using OmapiSession session = await ConnectMainAsync();
             OmapiLease lease = await session.GetLeaseAsync(DhcpdScenario.UnseededFreeAddress, TestContext.Current.CancellationToken);
-            OmapiPool pool = await session.GetPoolAsync(lease.PoolHandle!.Value, TestContext.Current.CancellationToken);
+            OmapiPool pool = await session.GetPoolAsync(lease.GetPoolHandle()!.Value, TestContext.Current.CancellationToken);
             Assert.Equal(DhcpdScenario.RangeSize, pool.LeaseCount);
             Assert.InRange(pool.FreeLeases!.Value, 1, DhcpdScenario.RangeSize - DhcpdScenario.ActiveLeases.Count);
             Assert.Equal(0, pool.BackupLeases);

@@ -31,7 +31,7 @@ namespace Omapi.Core.Tests.Integration
 
             for (int i = 0; i < requests.Length; i++)
             {
-                Assert.Equal(requests[i], leases[i].IPAddress);
+                Assert.Equal(requests[i], leases[i].GetIPAddress().ToIPAddress());
             }
 
             foreach (SeededLease seeded in DhcpdScenario.SeededLeases.Where(l => l.ExpectedState == 2))

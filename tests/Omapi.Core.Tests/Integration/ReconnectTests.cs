@@ -21,12 +21,12 @@ namespace Omapi.Core.Tests.Integration
         {
             using OmapiSession session = await ConnectAsync(Victim);
             var ct = TestContext.Current.CancellationToken;
-            Assert.Equal(LeaseState.Free, (await session.GetLeaseAsync(DhcpdScenario.UnseededFreeAddress, ct)).State);
+            Assert.Equal(LeaseState.Free, (await session.GetLeaseAsync(DhcpdScenario.UnseededFreeAddress, ct)).GetState());
 
             await Victim.RestartAsync(ct);
 
             OmapiLease again = await session.GetLeaseAsync(DhcpdScenario.UnseededFreeAddress, ct);
-            Assert.Equal(LeaseState.Free, again.State);
+            Assert.Equal(LeaseState.Free, again.GetState());
             Assert.Equal(1, session.Reconnects);
             Assert.True(session.Connection!.IsAuthenticated);
         }
@@ -54,7 +54,7 @@ namespace Omapi.Core.Tests.Integration
                 await Victim.RestartAsync(ct);
             }
 
-            Assert.Equal(LeaseState.Free, (await session.GetLeaseAsync(DhcpdScenario.UnseededFreeAddress, ct)).State);
+            Assert.Equal(LeaseState.Free, (await session.GetLeaseAsync(DhcpdScenario.UnseededFreeAddress, ct)).GetState());
         }
 
         [Fact]
@@ -87,7 +87,7 @@ namespace Omapi.Core.Tests.Integration
                 await Victim.StartAsync(TestContext.Current.CancellationToken);
             }
 
-            Assert.Equal(LeaseState.Free, (await session.GetLeaseAsync(DhcpdScenario.UnseededFreeAddress, TestContext.Current.CancellationToken)).State);
+            Assert.Equal(LeaseState.Free, (await session.GetLeaseAsync(DhcpdScenario.UnseededFreeAddress, TestContext.Current.CancellationToken)).GetState());
         }
 
         [Fact]

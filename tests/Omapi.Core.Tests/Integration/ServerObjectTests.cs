@@ -25,8 +25,8 @@ namespace Omapi.Core.Tests.Integration
 
             OmapiGroup created = (await session.CreateGroupAsync("grp2", "option domain-name \"grp2.example\";", ct)).Value;
             Assert.Equal("grp2", created.Name);
-            Assert.Equal(created.Handle, (await session.GetGroupAsync("grp2", ct)).Handle);
-            await session.DeleteAsync(created.Handle, "delete group grp2", ct);
+            Assert.Equal(created.GetHandle(), (await session.GetGroupAsync("grp2", ct)).GetHandle());
+            await session.DeleteAsync(created.GetHandle(), "delete group grp2", ct);
             await Assert.ThrowsAsync<OmapiNotFoundException>(() => session.GetGroupAsync("grp2", ct));
 
             var noStatements = await Assert.ThrowsAnyAsync<OmapiServerException>(() => session.CreateAsync("group", new OmapiValueList().Add("name", "grp3"), null, ct));
@@ -47,12 +47,12 @@ namespace Omapi.Core.Tests.Integration
 
             OmapiClass cls2 = (await session.CreateClassAsync("cls2", matchHardware: true, cancellationToken: ct)).Value;
             OmapiSubclass sub2 = (await session.CreateSubclassAsync("cls2", new byte[] { 1, 2, 0, 0, 0, 0, 9 }, ct)).Value;
-            Assert.Equal(sub2.Handle, (await session.GetSubclassAsync("cls2", new byte[] { 1, 2, 0, 0, 0, 0, 9 }, ct)).Handle);
+            Assert.Equal(sub2.GetHandle(), (await session.GetSubclassAsync("cls2", new byte[] { 1, 2, 0, 0, 0, 0, 9 }, ct)).GetHandle());
             Assert.Contains("subclass \"cls2\"", Fixture.Main.ReadLeasesFile(), StringComparison.Ordinal);
 
-            await session.DeleteAsync(sub2.Handle, "delete subclass", ct);
+            await session.DeleteAsync(sub2.GetHandle(), "delete subclass", ct);
             await Assert.ThrowsAsync<OmapiNotFoundException>(() => session.GetSubclassAsync("cls2", new byte[] { 1, 2, 0, 0, 0, 0, 9 }, ct));
-            await session.DeleteAsync(cls2.Handle, "delete class cls2", ct);
+            await session.DeleteAsync(cls2.GetHandle(), "delete class cls2", ct);
             await Assert.ThrowsAsync<OmapiNotFoundException>(() => session.GetClassAsync("cls2", ct));
 
             var badMatch = await Assert.ThrowsAsync<OmapiInvalidArgumentException>(() =>
@@ -68,15 +68,15 @@ namespace Omapi.Core.Tests.Integration
             FailoverPeerConfig peer = DhcpdScenario.FailoverPeer;
             OmapiFailoverState state = await session.GetFailoverStateAsync(peer.Name, ct);
             Assert.Equal(peer.Name, state.Name);
-            Assert.Equal(FailoverRole.Primary, state.Role);
+            Assert.Equal(FailoverRole.Primary, state.GetRole());
             Assert.Equal(peer.Mclt, state.Mclt);
             Assert.Equal(peer.PeerPort, state.PartnerPort);
             Assert.Equal(peer.MaxResponseDelay, state.MaxResponseDelay);
-            Assert.NotNull(state.PartnerAddressRaw); // pointer bytes, not an address: kept raw
+            Assert.NotNull(state.GetPartnerAddressBytes()); // pointer bytes, not an address: kept raw
 
             await session.SetFailoverLocalStateAsync(state, FailoverState.PartnerDown, ct);
             OmapiFailoverState after = await session.GetFailoverStateAsync(peer.Name, ct);
-            Assert.Equal(FailoverState.PartnerDown, after.LocalState);
+            Assert.Equal(FailoverState.PartnerDown, after.GetLocalState());
 
             await Assert.ThrowsAsync<OmapiNotFoundException>(() => session.GetFailoverStateAsync("nosuchpeer", ct));
         }
@@ -87,11 +87,11 @@ namespace Omapi.Core.Tests.Integration
             using OmapiSession session = await ConnectMainAsync();
             var ct = TestContext.Current.CancellationToken;
             OmapiControl control = await session.GetControlAsync(ct);
-            Assert.Equal(ServerControlState.Startup, control.State);
+            Assert.Equal(ServerControlState.Startup, control.GetState());
 
-            var delete = await Assert.ThrowsAsync<OmapiPermissionDeniedException>(() => session.DeleteAsync(control.Handle, "delete control", ct));
+            var delete = await Assert.ThrowsAsync<OmapiPermissionDeniedException>(() => session.DeleteAsync(control.GetHandle(), "delete control", ct));
             Assert.Equal(6u, delete.ResultCode);
-            await Assert.ThrowsAsync<OmapiInvalidArgumentException>(() => session.UpdateAsync(control.Handle, new OmapiValueList().Add("state", 1u), null, ct));
+            await Assert.ThrowsAsync<OmapiInvalidArgumentException>(() => session.UpdateAsync(control.GetHandle(), new OmapiValueList().Add("state", 1u), null, ct));
         }
 
         [Fact]

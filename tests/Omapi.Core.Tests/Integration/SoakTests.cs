@@ -46,7 +46,7 @@ namespace Omapi.Core.Tests.Integration
                 long memoryAtQuarter = 0;
                 foreach (OmapiBulkResult<IPAddress, OmapiLease> r in bulk.Results(TestContext.Current.CancellationToken))
                 {
-                    if (!r.Succeeded || !r.Value!.IPAddress.Equals(r.Key))
+                    if (!r.Succeeded || !r.Value!.GetIPAddress().ToIPAddress().Equals(r.Key))
                     {
                         failures++;
                     }
@@ -69,7 +69,7 @@ namespace Omapi.Core.Tests.Integration
             for (int i = 0; i < 50; i++)
             {
                 using OmapiSession s = await ConnectMainAsync();
-                Assert.Equal(LeaseState.Free, (await s.GetLeaseAsync(DhcpdScenario.UnseededFreeAddress, TestContext.Current.CancellationToken)).State);
+                Assert.Equal(LeaseState.Free, (await s.GetLeaseAsync(DhcpdScenario.UnseededFreeAddress, TestContext.Current.CancellationToken)).GetState());
             }
 
             await Task.Delay(200, TestContext.Current.CancellationToken);

@@ -114,10 +114,13 @@ namespace Omapi.Core.Tests.Protocol
         public void Times_are_utc_seconds_and_zero_is_unset()
         {
             Assert.Null(OmapiEncoding.ToTime(new byte[4], "ends"));
-            DateTime t = OmapiEncoding.ToTime(OmapiEncoding.FromUInt32(4102444800), "ends")!.Value;
-            Assert.Equal(new DateTime(2100, 1, 1, 0, 0, 0, DateTimeKind.Utc), t);
-            Assert.Equal(DateTimeKind.Utc, t.Kind);
+            DateTimeOffset t = OmapiEncoding.ToTime(OmapiEncoding.FromUInt32(4102444800), "ends")!.Value;
+            Assert.Equal(new DateTimeOffset(2100, 1, 1, 0, 0, 0, TimeSpan.Zero), t);
+            Assert.Equal(TimeSpan.Zero, t.Offset);
             Assert.Equal(OmapiEncoding.FromUInt32(4102444800), OmapiEncoding.FromTime(t));
+
+            // The offset says which instant: 09:00 in UTC+9 is 00:00 UTC.
+            Assert.Equal(OmapiEncoding.FromUInt32(4102444800), OmapiEncoding.FromTime(new DateTimeOffset(2100, 1, 1, 9, 0, 0, TimeSpan.FromHours(9))));
         }
 
         [Fact]

@@ -59,7 +59,7 @@ public class WatcherLoadMeasurement : DhcpdTestBase
             var setup = Stopwatch.StartNew();
             var resolutions = await watcher.AddAsync(OmapiWatchTarget.ForRange(First, Last), ct);
             setup.Stop();
-            Assert.All(resolutions, r => Assert.Equal(Objects.LeaseState.Active, Assert.IsType<Objects.OmapiLease>(r.Current).State));
+            Assert.All(resolutions, r => Assert.Equal(Objects.LeaseState.Active, Assert.IsType<Objects.OmapiLease>(r.Current).GetState()));
             await watcher.RequestNotificationsAsync(ct);
             var log = new ChangeRecorder(watcher);
             watcher.Start();

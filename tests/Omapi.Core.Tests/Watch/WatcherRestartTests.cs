@@ -44,7 +44,7 @@ public class WatcherRestartTests : DhcpdTestBase
         try
         {
             OmapiLease before = await other.GetLeaseAsync(changed, ct);
-            Assert.Equal(LeaseState.Free, before.State);
+            Assert.Equal(LeaseState.Free, before.GetState());
             // Sessions of its own (as Register-OmapiNotify uses): a new session per reconnect attempt. Otherwise one
             // session, which re-opens its connection by itself.
             var options = new OmapiWatcherOptions { Interval = Interval, OwnsSession = true };
@@ -100,13 +100,13 @@ public class WatcherRestartTests : DhcpdTestBase
             await instance.StartAsync(ct);
             using OmapiSession cleanup = await ConnectAsync(instance);
             OmapiLease lease = await cleanup.GetLeaseAsync(changed, ct);
-            if (lease.State != LeaseState.Free)
+            if (lease.GetState() != LeaseState.Free)
             {
                 await cleanup.UpdateLeaseAsync(lease, new OmapiLeaseChanges { State = LeaseState.Free }, ct);
             }
 
             OmapiHost host = await cleanup.GetHostByNameAsync(hostName, ct);
-            await cleanup.DeleteAsync(host.Handle, null, ct);
+            await cleanup.DeleteAsync(host.GetHandle(), null, ct);
         }
     }
 }

@@ -22,7 +22,7 @@ namespace PSOmapi
 
         private protected override string ExistsId => ErrorIds.ClassAlreadyExists;
 
-        private protected override (string? Name, string Server, uint Handle) Describe(OmapiClass item) => (item.Name, item.Server, item.Handle);
+        private protected override (string? Name, string Server, uint Handle) Describe(OmapiClass item) => (item.Name, item.Server, item.GetHandle());
 
         private protected override Task<OmapiClass> LookUpAsync(Omapi.Core.OmapiSession session, string name, CancellationToken cancellationToken) =>
             session.GetClassAsync(name, cancellationToken);

@@ -76,7 +76,7 @@ namespace PSOmapi
 
         /// <summary>Deletes by handle; a lost reply is resolved by looking the subclass up again.</summary>
         private static System.Threading.Tasks.Task<Omapi.Core.OmapiWriteResult> Delete(Omapi.Core.OmapiSession session, OmapiSubclass subclass, System.Threading.CancellationToken ct) =>
-            session.DeleteObjectAsync(subclass.Handle, "delete subclass " + subclass, async c => await Exists(session, subclass, c).ConfigureAwait(false), ct);
+            session.DeleteObjectAsync(subclass.GetHandle(), "delete subclass " + subclass, async c => await Exists(session, subclass, c).ConfigureAwait(false), ct);
 
         private static async System.Threading.Tasks.Task<bool> Exists(Omapi.Core.OmapiSession session, OmapiSubclass subclass, System.Threading.CancellationToken ct)
         {

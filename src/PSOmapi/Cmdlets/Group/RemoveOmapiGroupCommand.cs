@@ -22,7 +22,7 @@ namespace PSOmapi
 
         private protected override string ExistsId => ErrorIds.GroupAlreadyExists;
 
-        private protected override (string? Name, string Server, uint Handle) Describe(OmapiGroup item) => (item.Name, item.Server, item.Handle);
+        private protected override (string? Name, string Server, uint Handle) Describe(OmapiGroup item) => (item.Name, item.Server, item.GetHandle());
 
         private protected override Task<OmapiGroup> LookUpAsync(Omapi.Core.OmapiSession session, string name, CancellationToken cancellationToken) =>
             session.GetGroupAsync(name, cancellationToken);

@@ -199,7 +199,7 @@ namespace PSOmapi
             {
                 case InputObjectSet:
                     // Re-read: a rename needs the host's current MAC, client id and fixed addresses, not a stale copy.
-                    return await session.RefreshHostAsync(InputObject!.Handle, ct).ConfigureAwait(false);
+                    return await session.RefreshHostAsync(InputObject!.GetHandle(), ct).ConfigureAwait(false);
                 case MacAddressSet:
                     return await session.GetHostByHardwareAddressAsync(mac, HardwareAddress.Ethernet, ct).ConfigureAwait(false);
                 default:
@@ -236,7 +236,7 @@ namespace PSOmapi
 
         private void Update(OmapiSession session, OmapiHost host, object input)
         {
-            uint handle = host.Handle;
+            uint handle = host.GetHandle();
             var done = new List<string>();
             foreach ((string what, OmapiHostChanges change) in Steps())
             {
@@ -317,10 +317,10 @@ namespace PSOmapi
                 return;
             }
 
-            OmapiHostDefinition replacement = Definition(old, NewName!, IPAddress ?? (ClearIPAddress ? Array.Empty<IPAddress>() : old.IPAddress));
+            OmapiHostDefinition replacement = Definition(old, NewName!, IPAddress ?? (ClearIPAddress ? Array.Empty<IPAddress>() : old.GetIPAddresses().Select(a => a.ToIPAddress()).ToArray()));
             replacement.Statements = Statements;
             replacement.Group = Group;
-            OmapiHostDefinition original = Definition(old, old.Name!, old.IPAddress);
+            OmapiHostDefinition original = Definition(old, old.Name!, old.GetIPAddresses().Select(a => a.ToIPAddress()).ToArray());
             try
             {
                 // Both are validated before anything is deleted, so a host that cannot be re-created is never deleted.
@@ -432,9 +432,9 @@ namespace PSOmapi
                 parts.Add("client id " + host.ClientId);
             }
 
-            if (host.IPAddress.Length > 0)
+            if (host.IPAddress.Count > 0)
             {
-                parts.Add("fixed address " + string.Join(", ", host.IPAddress.Select(a => a.ToString())));
+                parts.Add("fixed address " + string.Join(", ", host.IPAddress));
             }
 
             return string.Join(", ", parts);

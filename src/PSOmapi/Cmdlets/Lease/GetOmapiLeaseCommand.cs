@@ -15,9 +15,12 @@ namespace PSOmapi
     /// <para type="synopsis">Gets dhcpd leases by IP address, MAC address, DHCP client identifier, or every address of a range.</para>
     /// </summary>
     /// <remarks>
-    /// Many addresses (an array, pipeline input, or -Range) are looked up in bulk: many requests in flight over several
-    /// connections of the session, each within the byte budget that keeps dhcpd 4.4.3 from aborting; results stream out
-    /// in input (address) order with flat memory. A single address typed at the prompt is one plain request.
+    /// Objects piped in (-InputObject) are looked up by what they carry: addresses as text or [IPAddress], leases, and any
+    /// object with an IPAddress, MacAddress or ClientId property (Import-Csv rows, ConvertFrom-Json objects); see
+    /// <see cref="PipelineInput"/>. Many addresses (an array, pipeline input, or -Range) are looked up in bulk: many
+    /// requests in flight over several connections of the session, each within the byte budget that keeps dhcpd 4.4.3
+    /// from aborting; results stream out in input (address) order with flat memory. A single address typed at the prompt
+    /// is one plain request.
     /// </remarks>
     [Cmdlet(VerbsCommon.Get, "OmapiLease", DefaultParameterSetName = IPAddressSet, HelpUri = ModuleLinks.HelpBase + "Get-OmapiLease.md")]
     [OutputType(typeof(OmapiLease))]
@@ -26,30 +29,41 @@ namespace PSOmapi
         private const string IPAddressSet = "IPAddress";
         private const string MacAddressSet = "MacAddress";
         private const string ClientIdSet = "ClientId";
+        private const string InputObjectSet = "InputObject";
         private const int ProgressActivityId = 0x0A11;
 
         private OmapiBulkOperation<IPAddress, OmapiLease>? _bulk;
         private HashSet<LeaseState>? _states;
 
         /// <summary>
-        /// Leased addresses (IPv4). Strings and IPAddress objects, from the pipeline too. (Not mandatory only because
-        /// -Range shares its parameter set; one of the two is required.)
+        /// Leased addresses (IPv4): text, IPAddress objects, or a lease's IPAddress. (Not mandatory only because -Range shares
+        /// its parameter set; one of the two is required.) Piped addresses bind to -InputObject.
         /// </summary>
-        [Parameter(Position = 0, ParameterSetName = IPAddressSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Position = 0, ParameterSetName = IPAddressSet)]
         [Alias("IP", "Address")]
         [ValidateNotNullOrEmpty]
         public IPAddress[] IPAddress { get; set; } = Array.Empty<IPAddress>();
 
         /// <summary>Client MAC addresses: 00:11:22:33:44:55, 00-11-22-33-44-55 or 001122334455.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = MacAddressSet, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, ParameterSetName = MacAddressSet)]
         [Alias("HardwareAddress")]
         [ValidateNotNullOrEmpty]
         public string[] MacAddress { get; set; } = Array.Empty<string>();
 
         /// <summary>DHCP client identifiers as hex (01:00:11:22:33:44:55) or text.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = ClientIdSet, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, ParameterSetName = ClientIdSet)]
         [ValidateNotNullOrEmpty]
         public string[] ClientId { get; set; } = Array.Empty<string>();
+
+        /// <summary>
+        /// What to look up, from the pipeline: addresses (text or IPAddress), leases, and objects with an IPAddress,
+        /// MacAddress or ClientId property, such as the rows of Import-Csv and the objects of ConvertFrom-Json. An empty
+        /// value (an empty CSV cell, a JSON null) is not given; the first of IPAddress, MacAddress and ClientId that is
+        /// given is used, so a lease's row is looked up by its address.
+        /// </summary>
+        [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public PSObject[] InputObject { get; set; } = Array.Empty<PSObject>();
 
         /// <summary>
         /// Address ranges to scan: CIDR (198.18.0.0/16) or first-last (10.1.1.10-10.1.2.200). Addresses without a lease
@@ -105,30 +119,83 @@ namespace PSOmapi
                         ThrowTerminatingError(OmapiErrors.Create(ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, "Give the leases to get: -IPAddress, -MacAddress, -ClientId or -Range.", null));
                     }
 
-                    LookUpAddresses();
+                    LookUpAddresses(IPAddress);
                     break;
                 case MacAddressSet:
                     foreach (string text in MacAddress)
                     {
-                        if (Inputs.TryMac(this, text, out byte[] mac)
-                            && TryRun(ct => Core.GetLeaseByHardwareAddressAsync(mac, HardwareAddress.Ethernet, ct), text, ErrorIds.LeaseNotFound, ErrorIds.ObjectAlreadyExists, out OmapiLease lease))
-                        {
-                            Emit(lease);
-                        }
+                        LookUpMac(text);
+                    }
+
+                    break;
+                case ClientIdSet:
+                    foreach (string text in ClientId)
+                    {
+                        LookUpClientId(text);
                     }
 
                     break;
                 default:
-                    foreach (string text in ClientId)
+                    var addresses = new List<IPAddress>();
+                    foreach (PSObject item in InputObject)
                     {
-                        if (Inputs.TryClientId(this, text, out byte[] clientId)
-                            && TryRun(ct => Core.GetLeaseByClientIdAsync(clientId, ct), text, ErrorIds.LeaseNotFound, ErrorIds.ObjectAlreadyExists, out OmapiLease lease))
-                        {
-                            Emit(lease);
-                        }
+                        Read(item, addresses);
                     }
 
+                    LookUpAddresses(addresses);
                     break;
+            }
+        }
+
+        /// <summary>What one piped object stands for: its address, else its MAC address, else its client identifier.</summary>
+        private void Read(PSObject item, List<IPAddress> addresses)
+        {
+            object value = item.BaseObject;
+            switch (value)
+            {
+                case OmapiLease lease:
+                    addresses.Add(lease.GetIPAddress().ToIPAddress());
+                    return;
+                case string _:
+                case IPAddress _:
+                case IPv4Address _:
+                    PipelineInput.TryAddresses(this, value, addresses);
+                    return;
+            }
+
+            if (PipelineInput.Property(item, "IPAddress", "IP", "Address") is object address)
+            {
+                PipelineInput.TryAddresses(this, address, addresses);
+            }
+            else if (PipelineInput.Property(item, "MacAddress", "HardwareAddress") is object mac)
+            {
+                LookUpMac(PipelineInput.Text(mac));
+            }
+            else if (PipelineInput.Property(item, "ClientId") is object clientId)
+            {
+                LookUpClientId(PipelineInput.Text(clientId));
+            }
+            else
+            {
+                WriteError(OmapiErrors.Create(ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, "Get-OmapiLease looks leases up by address, MAC address or client identifier: '" + item + "' (a " + value.GetType().FullName + ") is no address and has no IPAddress, MacAddress or ClientId property with a value.", value));
+            }
+        }
+
+        private void LookUpMac(string text)
+        {
+            if (Inputs.TryMac(this, text, out byte[] mac)
+                && TryRun(ct => Core.GetLeaseByHardwareAddressAsync(mac, HardwareAddress.Ethernet, ct), text, ErrorIds.LeaseNotFound, ErrorIds.ObjectAlreadyExists, out OmapiLease lease))
+            {
+                Emit(lease);
+            }
+        }
+
+        private void LookUpClientId(string text)
+        {
+            if (Inputs.TryClientId(this, text, out byte[] clientId)
+                && TryRun(ct => Core.GetLeaseByClientIdAsync(clientId, ct), text, ErrorIds.LeaseNotFound, ErrorIds.ObjectAlreadyExists, out OmapiLease lease))
+            {
+                Emit(lease);
             }
         }
 
@@ -143,9 +210,14 @@ namespace PSOmapi
             _bulk = null;
         }
 
-        private void LookUpAddresses()
+        private void LookUpAddresses(IEnumerable<IPAddress> addresses)
         {
-            IPAddress[] valid = IPAddress.Where(a => Inputs.TryIPv4(this, a)).ToArray();
+            IPAddress[] valid = addresses.Where(a => Inputs.TryIPv4(this, a)).ToArray();
+            if (valid.Length == 0)
+            {
+                return;
+            }
+
             if (_bulk == null && !MyInvocation.ExpectingInput && valid.Length < 2)
             {
                 // One address at the prompt: one plain request, no extra connections.
@@ -279,7 +351,7 @@ namespace PSOmapi
 
         private void Emit(OmapiLease lease)
         {
-            if (_states == null || _states.Contains(lease.State))
+            if (_states == null || _states.Contains(lease.GetState()))
             {
                 WriteObject(lease);
             }

@@ -47,13 +47,14 @@ namespace PSOmapi
         public LeaseState? State { get; set; }
 
         /// <summary>
-        /// The new end time. A time without a kind (e.g. '2030-01-01 08:00', as PowerShell parses strings) is local time;
-        /// a UTC DateTime (Get-Date -AsUTC, [DateTime]::UtcNow) is UTC. dhcpd stores whole seconds. dhcpd applies an end
-        /// time through its lease transition, which would move an Active lease to Free: the cmdlet applies the lease's own
-        /// state again afterwards, so the lease keeps its state unless -State is given (applied after the end time).
+        /// The new end time, an instant: a DateTimeOffset, a DateTime (Get-Date; a time without a zone is local time, one
+        /// from Get-Date -AsUTC or [DateTime]::UtcNow is UTC), or text, read as Get-Date reads it ('2030-01-01 12:00' is
+        /// local time; '2030-01-01T12:00Z' or '2030-01-01 12:00 +09:00' say their zone). dhcpd stores whole seconds. dhcpd
+        /// applies an end time through its lease transition, which would move an Active lease to Free: the cmdlet applies the
+        /// lease's own state again afterwards, so the lease keeps its state unless -State is given (applied after the end time).
         /// </summary>
         [Parameter]
-        public DateTime? Ends { get; set; }
+        public DateTimeOffset? Ends { get; set; }
 
         /// <summary>
         /// Sets ($true) or clears ($false) the lease's Reserved flag (the address stays with its client); the other flags
@@ -85,7 +86,7 @@ namespace PSOmapi
                 {
                     if (CheckSameServer(lease.Server, lease) && ShouldProcess("lease " + lease.IPAddress + " on " + server, action))
                     {
-                        Change(session, lease, lease.Handle, lease);
+                        Change(session, lease, lease.GetHandle(), lease);
                     }
                 }
 
@@ -101,7 +102,7 @@ namespace PSOmapi
 
                 if (TryRun(ct => session.GetLeaseAsync(address, ct), address, ErrorIds.LeaseNotFound, ErrorIds.ObjectAlreadyExists, out OmapiLease lease))
                 {
-                    Change(session, lease, lease.Handle, address);
+                    Change(session, lease, lease.GetHandle(), address);
                 }
             }
         }
@@ -126,8 +127,8 @@ namespace PSOmapi
             }
 
             OmapiLease after = Report(result);
-            LeaseState expected = State ?? lease.State;
-            if (after.State != expected)
+            LeaseState expected = State ?? lease.GetState();
+            if (after.GetState() != expected)
             {
                 WriteWarning(State != null
                     ? "dhcpd moved lease " + after.IPAddress + " on from " + expected + " to " + after.State + " at once (e.g. Released becomes Free without failover, and a lease whose end time has passed expires)."
@@ -148,13 +149,13 @@ namespace PSOmapi
         /// </summary>
         private OmapiLeaseChanges ChangesFor(OmapiLease current)
         {
-            var changes = new OmapiLeaseChanges { Ends = EndsForServer() };
+            var changes = new OmapiLeaseChanges { Ends = Ends };
             if (Reserved is bool reserved)
             {
-                changes.Flags = reserved ? current.Flags | LeaseFlags.Reserved : current.Flags & ~LeaseFlags.Reserved;
+                changes.Flags = reserved ? current.GetFlags() | LeaseFlags.Reserved : current.GetFlags() & ~LeaseFlags.Reserved;
             }
 
-            changes.State = State ?? (changes.Ends != null || changes.Flags != null ? current.State : (LeaseState?)null);
+            changes.State = State ?? (changes.Ends != null || changes.Flags != null ? current.GetState() : (LeaseState?)null);
             if (changes.State == LeaseState.Unknown)
             {
                 changes.State = null;
@@ -162,9 +163,6 @@ namespace PSOmapi
 
             return changes;
         }
-
-        /// <summary>PowerShell users mean local time when a DateTime has no kind; Omapi.Core would take it as UTC.</summary>
-        private DateTime? EndsForServer() => Ends is DateTime ends && ends.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(ends, DateTimeKind.Local) : Ends;
 
         private string DescribeChanges()
         {
@@ -174,9 +172,9 @@ namespace PSOmapi
                 parts.Add("state " + state);
             }
 
-            if (EndsForServer() is DateTime ends)
+            if (Ends is DateTimeOffset ends)
             {
-                parts.Add("ends " + ends.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " UTC");
+                parts.Add("ends " + ends.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " UTC");
             }
 
             if (Reserved is bool reserved)

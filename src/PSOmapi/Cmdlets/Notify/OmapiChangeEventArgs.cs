@@ -19,8 +19,8 @@ namespace PSOmapi
             Server = server;
         }
 
-        /// <summary>Changed, Appeared, Disappeared, ConnectionLost, Resumed or Stopped.</summary>
-        public OmapiChangeKind Kind => _change.Kind;
+        /// <summary>Changed, Appeared, Disappeared, ConnectionLost, Resumed or Stopped (by name; <see cref="GetKind"/> is the value).</summary>
+        public string Kind => _change.Kind.ToString();
 
         /// <summary>
         /// The object the event is about: the lease or host as it is now (Omapi.Core.Objects.OmapiLease or OmapiHost), or
@@ -40,8 +40,8 @@ namespace PSOmapi
         /// <summary>The properties that differ, each with Name, OldValue and NewValue.</summary>
         public IReadOnlyList<OmapiPropertyChange> Changes => _change.Changes;
 
-        /// <summary>When the change was detected (UTC).</summary>
-        public DateTime Timestamp => _change.TimestampUtc;
+        /// <summary>When the change was detected (offset +00:00; the default table shows it in local time).</summary>
+        public DateTimeOffset Timestamp => _change.Timestamp;
 
         /// <summary>For ConnectionLost, Resumed and Stopped: what happened.</summary>
         public string? Message => _change.Message;
@@ -54,6 +54,9 @@ namespace PSOmapi
 
         /// <summary>The server watched.</summary>
         public string Server { get; }
+
+        /// <summary>What happened, as a value.</summary>
+        public OmapiChangeKind GetKind() => _change.Kind;
 
         /// <inheritdoc />
         public override string ToString() => _change.ToString();

@@ -33,7 +33,7 @@ namespace PSOmapi
             Session = session;
             _watcher = watcher;
             IntervalSec = intervalSec;
-            RegisteredAt = DateTime.UtcNow;
+            RegisteredAt = DateTimeOffset.UtcNow;
             Watched = watcher.Targets.Select(t => t.Key).ToArray();
             watcher.Change += OnWatcherChange;
         }
@@ -95,8 +95,8 @@ namespace PSOmapi
         /// <summary>How many objects are watched.</summary>
         public int WatchedCount => Watched.Length;
 
-        /// <summary>Running, Reconnecting or Stopped.</summary>
-        public OmapiWatcherState State => _watcher.State;
+        /// <summary>Running, Reconnecting or Stopped (by name; <see cref="GetState"/> is the value).</summary>
+        public string State => _watcher.State.ToString();
 
         /// <summary>True while the watch polls (or reconnects).</summary>
         public bool IsRunning => _watcher.IsRunning;
@@ -104,14 +104,14 @@ namespace PSOmapi
         /// <summary>Why the watch stopped on its own (e.g. its session was closed); null otherwise.</summary>
         public string? StopReason => _watcher.StopReason;
 
-        /// <summary>When the watch was registered (UTC).</summary>
-        public DateTime RegisteredAt { get; }
+        /// <summary>When the watch was registered.</summary>
+        public DateTimeOffset RegisteredAt { get; }
 
         /// <summary>Completed polls.</summary>
         public long Polls => _watcher.Polls;
 
-        /// <summary>When the last poll completed (UTC).</summary>
-        public DateTime? LastPollAt => _watcher.LastPollUtc;
+        /// <summary>When the last poll completed.</summary>
+        public DateTimeOffset? LastPollAt => _watcher.LastPoll;
 
         /// <summary>How long the last poll took.</summary>
         public TimeSpan? LastPollDuration => _watcher.LastPollDuration;
@@ -124,6 +124,9 @@ namespace PSOmapi
 
         /// <summary>Bytes the watch has received.</summary>
         public long BytesReceived => _watcher.BytesReceived;
+
+        /// <summary>The watch's state as a value.</summary>
+        public OmapiWatcherState GetState() => _watcher.State;
 
         /// <inheritdoc />
         public override string ToString() => string.Format(CultureInfo.InvariantCulture, "{0}: {1} objects on {2} every {3} s ({4})", SourceIdentifier, WatchedCount, Server, IntervalSec, State);

@@ -383,12 +383,13 @@ namespace PSOmapi
         private static IPAddress? AddressOf(PSObject item)
         {
             object value = item.BaseObject;
-            if (!(value is string) && !(value is IPAddress) && item.Properties["IPAddress"]?.Value is object property)
+            if (!(value is string) && !(value is IPAddress) && !(value is IPv4Address) && item.Properties["IPAddress"]?.Value is object property)
             {
                 value = property is PSObject wrapped ? wrapped.BaseObject : property;
             }
 
-            return (value is string || value is IPAddress) && LanguagePrimitives.TryConvertTo(value, out IPAddress? address) ? address : null;
+            return value is IPv4Address v4 ? v4.ToIPAddress()
+                : (value is string || value is IPAddress) && LanguagePrimitives.TryConvertTo(value, out IPAddress? address) ? address : null;
         }
 
         private delegate bool TryParse(Cmdlet cmdlet, string text, out byte[] bytes);

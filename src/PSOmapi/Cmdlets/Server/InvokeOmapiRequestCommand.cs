@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Management.Automation;
 using System.Net;
 using System.Net.Sockets;
@@ -16,15 +17,16 @@ namespace PSOmapi
     /// <para type="synopsis">Sends any OMAPI request (OPEN, create, REFRESH, UPDATE, DELETE, NOTIFY) with values you choose — the escape hatch.</para>
     /// <para type="description">For what the typed cmdlets do not cover: other object types (control, interface, pool by handle),
     /// other attributes, other open flags. Open and Create take an object -Type and -Values (lookup keys, or the
-    /// attributes of the new object); Refresh, Update, Delete and Notify act on a -Handle, which also binds from a
-    /// piped object's Handle property (Get-OmapiLease 198.51.100.11 | Invoke-OmapiRequest Refresh).
+    /// attributes of the new object); Refresh, Update, Delete and Notify act on an object the module returned, piped in
+    /// or given as -InputObject (Get-OmapiLease 198.51.100.11 | Invoke-OmapiRequest Refresh), or on a -Handle.
     /// -Values is a dictionary of attribute name to value: integers (and enums, booleans as 0/1) are sent as 4-byte
-    /// big-endian numbers, strings as their UTF-8 bytes, IPAddress as its 4 bytes, byte[] as is, DateTime as 32-bit
-    /// seconds since 1970 (UTC), $null as OMAPI's null (unset). Use [ordered]@{ } when the order matters: dhcpd applies
-    /// the values in order and stops at the first it refuses, without undoing the earlier ones.
-    /// Open, Create and Refresh return the object as the server sent it (type, handle, raw values); Update and Delete
-    /// return nothing. A refusal becomes an error with the server's result code and message; with -Raw the reply
-    /// message itself is returned instead, whatever its result.</para>
+    /// big-endian numbers, strings as their UTF-8 bytes, addresses (IPAddress, a lease's or host's IPAddress) as 4 bytes
+    /// each, byte[] as is, times (DateTimeOffset, DateTime; a DateTime without a zone is local time) as 32-bit seconds
+    /// since 1970 UTC, $null as OMAPI's null (unset). Use [ordered]@{ } when the order matters: dhcpd applies the values
+    /// in order and stops at the first it refuses, without undoing the earlier ones.
+    /// Open, Create and Refresh return the object as the server sent it (its type, server and values as omshell prints
+    /// them); Update and Delete return nothing. A refusal becomes an error with the server's result code and message;
+    /// with -Raw the reply message itself is returned instead, whatever its result.</para>
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "OmapiRequest", SupportsShouldProcess = true, DefaultParameterSetName = TypeSet, HelpUri = ModuleLinks.HelpBase + "Invoke-OmapiRequest.md")]
     [OutputType(typeof(OmapiObject), typeof(OmapiMessage))]
@@ -32,11 +34,12 @@ namespace PSOmapi
     {
         private const string TypeSet = "Type";
         private const string HandleSet = "Handle";
+        private const string InputObjectSet = "InputObject";
 
         private OmapiValueList _values = new OmapiValueList();
         private string _valuesText = string.Empty;
 
-        /// <summary>The operation: Open, Create (by -Type) or Refresh, Update, Delete, Notify (by -Handle).</summary>
+        /// <summary>The operation: Open, Create (by -Type) or Refresh, Update, Delete, Notify (by -InputObject or -Handle).</summary>
         [Parameter(Mandatory = true, Position = 0)]
         public OmapiRequestOperation Operation { get; set; }
 
@@ -46,24 +49,28 @@ namespace PSOmapi
         [ArgumentCompleter(typeof(OmapiObjectTypeCompleter))]
         public string Type { get; set; } = string.Empty;
 
-        /// <summary>The object handle for Refresh, Update, Delete and Notify; binds from a piped object's Handle property.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = HandleSet, ValueFromPipelineByPropertyName = true)]
+        /// <summary>
+        /// For Refresh, Update, Delete and Notify: objects as the module's cmdlets returned them (leases, hosts, groups,
+        /// classes, subclasses, pools, failover states, the objects this cmdlet returns), from the pipeline too. Each is
+        /// acted on by the handle it was read with; one from another server than the session's is refused with
+        /// ServerMismatch instead of acting on an unrelated object.
+        /// </summary>
+        [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public IOmapiObject? InputObject { get; set; }
+
+        /// <summary>
+        /// For Refresh, Update, Delete and Notify: an object handle, e.g. a lease's pool ($lease.GetPoolHandle()). A handle
+        /// means something only to the server process that gave it.
+        /// </summary>
+        [Parameter(Mandatory = true, ParameterSetName = HandleSet)]
         public uint Handle { get; set; }
 
         /// <summary>
-        /// The server a piped object came from (bound from its Server property): a handle means nothing on another server,
-        /// so such a record is refused with ServerMismatch instead of acting on an unrelated object.
-        /// </summary>
-        [Parameter(ParameterSetName = HandleSet, ValueFromPipelineByPropertyName = true, DontShow = true)]
-        [Alias("Server")]
-        [AllowNull]
-        [AllowEmptyString]
-        public string? SourceServer { get; set; }
-
-        /// <summary>
         /// Attribute names and values: lookup keys for Open, attributes for Create and Update. Integers, enums and booleans
-        /// are sent as 4-byte big-endian, strings as UTF-8, IPAddress as 4 bytes, byte[] as is, DateTime as u32 seconds
-        /// since 1970 UTC, $null as OMAPI null. Use [ordered]@{ } to fix the order. Positional after -Type; with -Handle name it.
+        /// are sent as 4-byte big-endian, strings as UTF-8, addresses (IPAddress, IPv4Address, a host's IPv4AddressList) as
+        /// 4 bytes each, byte[] as is, times (DateTimeOffset, DateTime; without a zone local time) as u32 seconds since 1970
+        /// UTC, $null as OMAPI null. Use [ordered]@{ } to fix the order. Positional after -Type; otherwise name it.
         /// </summary>
         [Parameter(Position = 2)]
         [ValidateNotNull]
@@ -174,8 +181,9 @@ namespace PSOmapi
 
         private void ProcessByHandle(OmapiSessionInfo info, OmapiSession session)
         {
-            uint handle = Handle;
-            if (!string.IsNullOrEmpty(SourceServer) && !CheckSameServer(SourceServer!, handle))
+            IOmapiObject? input = ParameterSetName == InputObjectSet ? InputObject : null;
+            uint handle = input?.GetHandle() ?? Handle;
+            if (input?.Server is string server && !CheckSameServer(server, input))
             {
                 return;
             }
@@ -245,13 +253,13 @@ namespace PSOmapi
         {
             bool byType = Operation == OmapiRequestOperation.Open || Operation == OmapiRequestOperation.Create;
             string? problem = null;
-            if (byType && ParameterSetName == HandleSet)
+            if (byType && ParameterSetName != TypeSet)
             {
-                problem = "-Operation " + Operation + " looks an object up by -Type and -Values; it does not take a -Handle. To re-read an object by handle use -Operation Refresh.";
+                problem = "-Operation " + Operation + " looks an object up by -Type and -Values; it does not take an object or a -Handle. To re-read an object use -Operation Refresh.";
             }
             else if (!byType && ParameterSetName == TypeSet)
             {
-                problem = "-Operation " + Operation + " acts on an object handle: give -Handle (or pipe an object with a Handle property) instead of -Type.";
+                problem = "-Operation " + Operation + " acts on an object the server returned: pipe it in (or give -InputObject or -Handle) instead of -Type.";
             }
             else if (Operation == OmapiRequestOperation.Create && MyInvocation.BoundParameters.ContainsKey(nameof(Flags)))
             {
@@ -322,10 +330,16 @@ namespace PSOmapi
                     }
 
                     return OmapiEncoding.FromIPv4(address);
+                case IPv4Address v4:
+                    return v4.GetAddressBytes();
+                case IPv4AddressList list:
+                    // A host's fixed addresses, as dhcpd takes an ip-address list: 4 bytes each.
+                    return list.SelectMany(a => a.GetAddressBytes()).ToArray();
                 case DateTime time:
-                    return EncodeTime(name, time);
+                    // As PowerShell reads a time without a zone (Get-Date '2030-01-01 12:00'): local time.
+                    return EncodeTime(name, new DateTimeOffset(time));
                 case DateTimeOffset offset:
-                    return EncodeTime(name, offset.UtcDateTime);
+                    return EncodeTime(name, offset);
                 case bool flag:
                     return OmapiEncoding.FromUInt32(flag ? 1u : 0u);
                 case Enum _:
@@ -345,7 +359,7 @@ namespace PSOmapi
                     ThrowTerminatingError(OmapiErrors.Create(
                         ErrorIds.InvalidArgument,
                         ErrorCategory.InvalidArgument,
-                        "The value of '" + name + "' is a " + value.GetType().FullName + ", which OMAPI cannot carry. -Values accepts integers (sent as 4-byte big-endian numbers), strings, IPAddress, byte[], DateTime, booleans and $null." + hint,
+                        "The value of '" + name + "' is a " + value.GetType().FullName + ", which OMAPI cannot carry. -Values accepts integers (sent as 4-byte big-endian numbers), strings, addresses, byte[], times (DateTimeOffset, DateTime), booleans and $null." + hint,
                         value));
                     return Array.Empty<byte>();
             }
@@ -367,7 +381,7 @@ namespace PSOmapi
             return OmapiEncoding.FromUInt32(unsigned ? (uint)Convert.ToUInt64(value, CultureInfo.InvariantCulture) : (uint)Convert.ToInt64(value, CultureInfo.InvariantCulture));
         }
 
-        private byte[] EncodeTime(string name, DateTime time)
+        private byte[] EncodeTime(string name, DateTimeOffset time)
         {
             try
             {
@@ -385,7 +399,8 @@ namespace PSOmapi
             null => "$null",
             byte[] bytes => bytes.Length == 0 ? "(null)" : OmapiEncoding.ToHex(bytes),
             string text => "'" + text + "'",
-            DateTime time => time.ToString("u", CultureInfo.InvariantCulture),
+            DateTime time => new DateTimeOffset(time).UtcDateTime.ToString("u", CultureInfo.InvariantCulture),
+            DateTimeOffset time => time.UtcDateTime.ToString("u", CultureInfo.InvariantCulture),
             _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty,
         };
     }

@@ -109,7 +109,7 @@ namespace PSOmapi
                 return null;
             }
 
-            return OmapiFailoverState.FromObject(await session.RefreshAsync(peer.Handle, "failover-state", ct).ConfigureAwait(false), session.ServerName);
+            return OmapiFailoverState.FromObject(await session.RefreshAsync(peer.GetHandle(), "failover-state", ct).ConfigureAwait(false), session.ServerName);
         }
 
         private OmapiWriteResult? _lastResult;
