@@ -1,0 +1,197 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Threading;
+using System.Threading.Tasks;
+using Omapi.Core.Connection;
+
+namespace Omapi.Core.Bulk
+{
+    // The operation's moving parts: an item of input, and a slot per connection that sends items within that connection's
+    // send window and, when the connection is lost, hands its items back and has the session re-open it.
+    public sealed partial class OmapiBulkOperation<TKey, TValue>
+    {
+        /// <summary>An item of input with its request, and how many lost connections it has been in flight on.</summary>
+        private sealed class Item
+        {
+            internal Item(long seq, TKey key, OmapiRequest request)
+            {
+                Seq = seq;
+                Key = key;
+                Request = request;
+            }
+
+            internal long Seq { get; }
+
+            internal TKey Key { get; }
+
+            internal OmapiRequest Request { get; }
+
+            internal int Attempts { get; set; }
+        }
+
+        /// <summary>One of the operation's connections, re-opened through the session when it is lost.</summary>
+        private sealed class Slot
+        {
+            private readonly OmapiBulkOperation<TKey, TValue> _owner;
+            private readonly int _index;
+            private readonly Action _windowOpened;
+            private readonly object _pumping = new object();
+            private OmapiConnection _connection;
+            private bool _reconnecting;
+            private bool _dead;
+            private int _pumpAgain;
+
+            internal Slot(OmapiBulkOperation<TKey, TValue> owner, int index, OmapiConnection connection)
+            {
+                _owner = owner;
+                _index = index;
+                _connection = connection;
+                _windowOpened = Pump;
+            }
+
+            /// <summary>Items in flight on the current connection (under the owner's lock).</summary>
+            internal Dictionary<long, Item> Outstanding { get; } = new Dictionary<long, Item>();
+
+            internal bool IsDead => _dead;
+
+            internal void Attach() => _connection.WindowOpened += _windowOpened;
+
+            internal void Detach() => _connection.WindowOpened -= _windowOpened;
+
+            /// <summary>Sends what the window lets through, from the retry queue and the input. Any thread; never blocks.</summary>
+            internal void Pump()
+            {
+                // Ask for a round; whoever holds the pump (or gets it) does it. The holder looks again after letting go, so a
+                // request made while it was finishing is never lost (a lost one could leave a window unfilled for good).
+                Interlocked.Exchange(ref _pumpAgain, 1);
+                while (Volatile.Read(ref _pumpAgain) == 1 && Monitor.TryEnter(_pumping))
+                {
+                    try
+                    {
+                        while (Interlocked.Exchange(ref _pumpAgain, 0) == 1)
+                        {
+                            PumpOnce();
+                        }
+                    }
+                    finally
+                    {
+                        Monitor.Exit(_pumping);
+                    }
+                }
+            }
+
+            private void PumpOnce()
+            {
+                while (true)
+                {
+                    OmapiConnection connection;
+                    Item? item;
+                    lock (_owner._gate)
+                    {
+                        if (_reconnecting || _dead)
+                        {
+                            return;
+                        }
+
+                        connection = _connection;
+                        item = _owner.NextItem();
+                        if (item == null)
+                        {
+                            return;
+                        }
+
+                        Outstanding[item.Seq] = item;
+                    }
+
+                    Item sent = item;
+                    if (!connection.TrySend(item.Request, (reply, error) => _owner.OnReply(this, connection, sent, reply, error)))
+                    {
+                        lock (_owner._gate)
+                        {
+                            Outstanding.Remove(item.Seq);
+                            _owner._retry.AddFirst(item);
+                        }
+
+                        if (!connection.IsOpen)
+                        {
+                            Lost(connection, connection.Fault ?? new OmapiConnectionException("The connection closed."));
+                        }
+
+                        return;
+                    }
+                }
+            }
+
+            /// <summary>The connection is gone: its items are asked again elsewhere, and the session re-opens it.</summary>
+            internal void Lost(OmapiConnection connection, Exception reason)
+            {
+                Item? exhausted = null;
+                lock (_owner._gate)
+                {
+                    if (!ReferenceEquals(connection, _connection) || _reconnecting || _dead)
+                    {
+                        return; // this loss is known already (every request of a connection fails when it closes)
+                    }
+
+                    _reconnecting = true;
+                    foreach (Item orphan in Outstanding.Values)
+                    {
+                        orphan.Attempts++;
+                        if (orphan.Attempts >= MaxAttempts)
+                        {
+                            exhausted ??= orphan;
+                        }
+
+                        _owner._retry.AddFirst(orphan);
+                    }
+
+                    Outstanding.Clear();
+                }
+
+                Interlocked.Increment(ref _owner._lostConnections);
+                if (exhausted != null)
+                {
+                    _owner.Terminate(new OmapiConnectionException(
+                        string.Format(CultureInfo.InvariantCulture, "The connection to dhcpd was lost {0} times while '{1}' was being asked ({2}); the bulk operation stopped after {3} of {4} items; results already returned are valid.", exhausted.Attempts, Describe(exhausted), reason.Message, _owner.Answered, _owner.Issued),
+                        reason));
+                }
+                connection.WindowOpened -= _windowOpened;
+                foreach (Slot other in _owner._slots)
+                {
+                    other.Pump(); // the live ones take over the items
+                }
+
+                _ = ReconnectAsync(reason);
+            }
+
+            private async Task ReconnectAsync(Exception reason)
+            {
+                try
+                {
+                    OmapiConnection fresh = await _owner._reconnect(_index, _owner._stopping.Token).ConfigureAwait(false);
+                    lock (_owner._gate)
+                    {
+                        _connection = fresh;
+                        _reconnecting = false;
+                    }
+
+                    fresh.WindowOpened += _windowOpened;
+                    _owner.PumpAll();
+                }
+#pragma warning disable CA1031 // Any failure to re-open makes this slot dead; the operation ends only when all are.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    lock (_owner._gate)
+                    {
+                        _reconnecting = false;
+                        _dead = true;
+                    }
+
+                    _owner.CheckAllDead(ex is OperationCanceledException ? reason : ex);
+                }
+            }
+        }
+    }
+}
