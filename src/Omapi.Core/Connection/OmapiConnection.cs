@@ -382,16 +382,23 @@ namespace Omapi.Core.Connection
             Exception reason = new OmapiConnectionException(
                 "The connection to dhcpd at " + Endpoint + " was closed because '" + late.Request.Description + "' got no reply within " + Describe(late.Timeout) + " (the server may be overloaded or the connection half-open); the next command opens a new one.",
                 timeout);
-            late.Fail(timeout);
-            Close(reason);
+            Close(reason, late, timeout);
         }
 
-        private Exception Close(Exception reason)
+        /// <summary>
+        /// Closes once; every request still waiting fails. <paramref name="late"/> (the request that ran out of time) gets
+        /// <paramref name="lateError"/>, and only after the connection is marked closed: its caller, woken by it, may send its
+        /// next request at once, and that must go to a new connection, not to this one while it is being closed.
+        /// </summary>
+        private Exception Close(Exception reason, PendingRequest? late = null, Exception? lateError = null)
         {
             if (!_closed.TrySetResult(reason))
             {
+                late?.Fail(lateError!);
                 return _closed.Task.Result;
             }
+
+            late?.Fail(lateError!);
 
             _channel.Window.Fail(reason);
             try
