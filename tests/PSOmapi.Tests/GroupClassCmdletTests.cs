@@ -273,14 +273,18 @@ namespace PSOmapi.Tests
             Assert.Equal("GroupNotFound,PSOmapi.RemoveOmapiGroupCommand", caught.Single().ToString());
         }
 
-        [Fact]
-        public void A_group_object_from_another_server_is_ServerMismatch_and_nothing_is_sent()
+        [Theory]
+        [InlineData("[Omapi.Core.Objects.OmapiGroup]::FromObject($o, 'elsewhere.example')", "Remove-OmapiGroup")]
+        [InlineData("[Omapi.Core.Objects.OmapiClass]::FromObject($o, 'c', 'elsewhere.example')", "Remove-OmapiClass")]
+        [InlineData("[Omapi.Core.Objects.OmapiSubclass]::FromObject($o, 'c', [byte[]](1, 2), 'elsewhere.example')", "Remove-OmapiSubclass")]
+        [InlineData("[Omapi.Core.Objects.OmapiHost]::FromObject($o, 'elsewhere.example')", "Remove-OmapiHost")]
+        public void An_object_from_another_server_is_ServerMismatch_and_nothing_is_sent(string fromElsewhere, string remove)
         {
             long before = SentRequests();
             ErrorRecord error = Shell.ErrorOf(
-                "$o = [Omapi.Core.Objects.OmapiObject]::new('group', 1, [Omapi.Core.Protocol.OmapiValueList]::new()); " +
-                "[Omapi.Core.Objects.OmapiGroup]::FromObject($o, 'elsewhere.example') | Remove-OmapiGroup");
-            Assert.Equal("ServerMismatch,PSOmapi.RemoveOmapiGroupCommand", error.FullyQualifiedErrorId);
+                "$o = [Omapi.Core.Objects.OmapiObject]::new('x', 1, [Omapi.Core.Protocol.OmapiValueList]::new()); " +
+                fromElsewhere + " | " + remove + " -Confirm:$false");
+            Assert.Equal("ServerMismatch,PSOmapi." + remove.Replace("-", string.Empty, StringComparison.Ordinal) + "Command", error.FullyQualifiedErrorId);
             Assert.Equal("elsewhere.example", PSObject.AsPSObject(error.TargetObject).Properties["Server"].Value);
             Assert.Equal(before, SentRequests());
         }

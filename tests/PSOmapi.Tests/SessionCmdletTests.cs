@@ -100,6 +100,31 @@ namespace PSOmapi.Tests
         }
 
         [Fact]
+        public void The_default_is_the_newest_open_session_whichever_sessions_are_disconnected()
+        {
+            int first = Prop<int>(ConnectMain(), "Id");
+            int second = Prop<int>(ConnectMain(), "Id");
+            int third = Prop<int>(ConnectMain(), "Id");
+            int DefaultId() => Prop<int>(Assert.Single(Shell.Invoke("Get-OmapiSession -Default")), "Id");
+            Assert.Equal(third, DefaultId());
+
+            // Closing another session keeps the default; closing the default falls back to the newest one left.
+            Shell.Invoke("Disconnect-Omapi -Id $args[0]", second);
+            Assert.Equal(third, DefaultId());
+            Shell.Invoke("Disconnect-Omapi");
+            Assert.Equal(first, DefaultId());
+            Assert.Equal(new[] { first }, Shell.Invoke("Get-OmapiSession").Select(s => Prop<int>(s, "Id")));
+            Assert.Single(Shell.Invoke("Get-OmapiLease -IPAddress $args[0]", DhcpdScenario.UnseededFreeAddress.ToString()));
+
+            int fourth = Prop<int>(ConnectMain(), "Id");
+            Assert.Equal(fourth, DefaultId());
+            Shell.Invoke("Disconnect-Omapi -All");
+            Assert.Empty(Shell.Errors);
+            Assert.Empty(Shell.Invoke("Get-OmapiSession -Default"));
+            Assert.Empty(Shell.Invoke("Get-OmapiSession"));
+        }
+
+        [Fact]
         public void Sessions_are_per_runspace()
         {
             ConnectMain();

@@ -98,11 +98,9 @@ namespace Omapi.Core.Objects
                 throw new FormatException("'" + whole + "' is not IPv4: OMAPI handles IPv4 only.");
             }
 
-            byte[] b = address.GetAddressBytes();
-            return ((uint)b[0] << 24) | ((uint)b[1] << 16) | ((uint)b[2] << 8) | b[3];
+            return IPv4Address.FromIPAddress(address).ToUInt32();
         }
 
-        private static IPAddress ToAddress(uint value) =>
-            new IPAddress(new[] { (byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value });
+        private static IPAddress ToAddress(uint value) => new IPv4Address(value).ToIPAddress();
     }
 }

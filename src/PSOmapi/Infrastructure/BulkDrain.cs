@@ -38,25 +38,5 @@ namespace PSOmapi
 
             return count;
         }
-
-        /// <summary>
-        /// Ends a bulk operation fed with pipeline input (EndProcessing): no more keys, every remaining result written, the
-        /// operation disposed (also when the wait is stopped) and the cmdlet's reference cleared. Nothing to do when null.
-        /// </summary>
-        internal static void Finish<TKey, TValue>(ref OmapiBulkOperation<TKey, TValue>? bulk, CancellationToken stop, Action<OmapiBulkResult<TKey, TValue>> emit, Action<Exception> fail)
-        {
-            OmapiBulkOperation<TKey, TValue>? operation = bulk;
-            bulk = null;
-            if (operation == null)
-            {
-                return;
-            }
-
-            using (operation)
-            {
-                operation.CompleteAdding();
-                Drain(operation, wait: true, stop, emit, fail);
-            }
-        }
     }
 }

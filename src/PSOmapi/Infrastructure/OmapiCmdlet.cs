@@ -3,6 +3,7 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using Omapi.Core;
+using Omapi.Core.Bulk;
 
 namespace PSOmapi
 {
@@ -99,6 +100,23 @@ namespace PSOmapi
             if (result != null && result.ReplyLost && result.Note != null)
             {
                 WriteWarning(result.Note);
+            }
+        }
+
+        /// <summary>
+        /// Starts a bulk operation, or stops the cmdlet with an ErrorRecord for <paramref name="target"/> when it cannot
+        /// start (no connection): nothing can be looked up then.
+        /// </summary>
+        protected OmapiBulkOperation<TKey, TValue> StartBulk<TKey, TValue>(Func<CancellationToken, Task<OmapiBulkOperation<TKey, TValue>>> start, object target, string notFoundId = ErrorIds.ObjectNotFound, string existsId = ErrorIds.ObjectAlreadyExists)
+        {
+            try
+            {
+                return Run(start);
+            }
+            catch (Exception ex) when (IsReportable(ex))
+            {
+                ThrowError(ex, target, notFoundId, existsId);
+                throw; // ThrowTerminatingError does not return.
             }
         }
 

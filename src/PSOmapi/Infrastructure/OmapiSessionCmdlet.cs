@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Omapi.Core;
+using Omapi.Core.Objects;
 
 namespace PSOmapi
 {
@@ -42,9 +43,24 @@ namespace PSOmapi
 
         /// <summary>
         /// Objects carry the server they came from; a handle means nothing on another server. Writes a ServerMismatch
-        /// error and returns false when they differ.
+        /// error (its target the object) and returns false when they differ; true for an object whose server is not known
+        /// (an <see cref="OmapiObject"/> not read through a session), which there is nothing to check against.
         /// </summary>
-        protected bool CheckSameServer(string objectServer, object target)
+        protected bool CheckSameServer(IOmapiObject item)
+        {
+            if (item == null)
+            {
+                throw new System.ArgumentNullException(nameof(item));
+            }
+
+            return item.Server == null || CheckSameServer(item.Server, item);
+        }
+
+        /// <summary>
+        /// Like <see cref="CheckSameServer(IOmapiObject)"/>, with the object's server passed apart from it: every caller
+        /// passes <c>target.Server</c>, so this form can go once the Set-, Invoke- and Register- cmdlets pass the object alone.
+        /// </summary>
+        protected bool CheckSameServer(string objectServer, IOmapiObject target)
         {
             OmapiSessionInfo session = ResolveSession();
             if (string.Equals(objectServer, session.Core.ServerName, System.StringComparison.OrdinalIgnoreCase))

@@ -3,6 +3,7 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using Omapi.Core;
+using Omapi.Core.Objects;
 
 namespace PSOmapi
 {
@@ -13,7 +14,7 @@ namespace PSOmapi
     /// </summary>
     /// <typeparam name="T">The object type the Get- cmdlet of the family returns.</typeparam>
     public abstract class RemoveNamedObjectCommand<T> : OmapiSessionCmdlet
-        where T : class
+        where T : class, IOmapiObject
     {
         /// <summary>The parameter set of -Name.</summary>
         protected const string NameSet = "Name";
@@ -31,28 +32,23 @@ namespace PSOmapi
         [ValidateNotNull]
         public T[] InputObject { get; set; } = Array.Empty<T>();
 
-        /// <summary>The object kind as users read it: "group", "class".</summary>
-        private protected abstract string Kind { get; }
-
-        /// <summary>The ErrorId when the object does not exist.</summary>
-        private protected abstract string NotFoundId { get; }
-
-        /// <summary>The ErrorId when the object already exists.</summary>
-        private protected abstract string ExistsId { get; }
+        /// <summary>The family the cmdlet deletes from.</summary>
+        private protected abstract NamedObjectKind<T> Kind { get; }
 
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
             OmapiSessionInfo info = ResolveSession();
             OmapiSession session = info.Core;
+            NamedObjectKind<T> kind = Kind;
             if (ParameterSetName == InputObjectSet)
             {
                 foreach (T item in InputObject)
                 {
-                    (string? name, string server, uint handle) = Describe(item);
-                    if (CheckSameServer(server, item) && ShouldProcess(Kind + " '" + name + "' on " + info.Server, "Remove"))
+                    string? name = kind.NameOf(item);
+                    if (CheckSameServer(item) && ShouldProcess(kind.Noun + " '" + name + "' on " + info.Server, "Remove"))
                     {
-                        if (TryRun(ct => DeleteAsync(session, handle, name!, ct), item, NotFoundId, ExistsId, out OmapiWriteResult deleted))
+                        if (TryRun(ct => DeleteAsync(session, kind, item.GetHandle(), name!, ct), item, kind.NotFoundId, kind.ExistsId, out OmapiWriteResult deleted))
                         {
                             Report(deleted);
                         }
@@ -64,7 +60,7 @@ namespace PSOmapi
 
             foreach (string name in Name)
             {
-                if (!ShouldProcess(Kind + " '" + name + "' on " + info.Server, "Remove"))
+                if (!ShouldProcess(kind.Noun + " '" + name + "' on " + info.Server, "Remove"))
                 {
                     continue;
                 }
@@ -72,12 +68,12 @@ namespace PSOmapi
                 if (TryRun(
                     async ct =>
                     {
-                        T found = await LookUpAsync(session, name, ct).ConfigureAwait(false);
-                        return await DeleteAsync(session, Describe(found).Handle, name, ct).ConfigureAwait(false);
+                        T found = await kind.LookUpAsync(session, name, ct).ConfigureAwait(false);
+                        return await DeleteAsync(session, kind, found.GetHandle(), name, ct).ConfigureAwait(false);
                     },
                     name,
-                    NotFoundId,
-                    ExistsId,
+                    kind.NotFoundId,
+                    kind.ExistsId,
                     out OmapiWriteResult deleted))
                 {
                     Report(deleted);
@@ -86,15 +82,15 @@ namespace PSOmapi
         }
 
         /// <summary>Deletes by handle; a lost reply is resolved by looking the name up again (gone means deleted).</summary>
-        private Task<OmapiWriteResult> DeleteAsync(OmapiSession session, uint handle, string name, CancellationToken cancellationToken) =>
+        private static Task<OmapiWriteResult> DeleteAsync(OmapiSession session, NamedObjectKind<T> kind, uint handle, string name, CancellationToken cancellationToken) =>
             session.DeleteObjectAsync(
                 handle,
-                "delete " + Kind + " " + name,
+                "delete " + kind.Noun + " " + name,
                 async ct =>
                 {
                     try
                     {
-                        return Describe(await LookUpAsync(session, name, ct).ConfigureAwait(false)).Handle == handle;
+                        return (await kind.LookUpAsync(session, name, ct).ConfigureAwait(false)).GetHandle() == handle;
                     }
                     catch (OmapiNotFoundException)
                     {
@@ -102,11 +98,5 @@ namespace PSOmapi
                     }
                 },
                 cancellationToken);
-
-        /// <summary>The object's name, server and handle.</summary>
-        private protected abstract (string? Name, string Server, uint Handle) Describe(T item);
-
-        /// <summary>Looks the object up by name.</summary>
-        private protected abstract Task<T> LookUpAsync(OmapiSession session, string name, CancellationToken cancellationToken);
     }
 }

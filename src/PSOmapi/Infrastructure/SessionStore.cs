@@ -1,7 +1,4 @@
-using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation.Runspaces;
-using System.Runtime.CompilerServices;
 
 namespace PSOmapi
 {
@@ -11,9 +8,9 @@ namespace PSOmapi
     /// </summary>
     internal static class SessionStore
     {
-        private static readonly ConditionalWeakTable<Runspace, RunspaceSessions> Table = new ConditionalWeakTable<Runspace, RunspaceSessions>();
+        private static readonly RunspaceStore<RunspaceSessions> Store = new RunspaceStore<RunspaceSessions>(Create);
 
-        internal static RunspaceSessions Current => Table.GetValue(Runspace.DefaultRunspace, Create);
+        internal static RunspaceSessions Current => Store.Current;
 
         /// <summary>
         /// A runspace's sessions close with it. Each connection has a reader thread, which keeps it (and its socket on the
@@ -38,49 +35,14 @@ namespace PSOmapi
             return sessions;
         }
 
-        internal sealed class RunspaceSessions
+        /// <summary>A runspace's sessions, in the order Connect-Omapi opened them.</summary>
+        internal sealed class RunspaceSessions : RunspaceList<OmapiSessionInfo>
         {
-            private readonly object _lock = new object();
-            private readonly List<OmapiSessionInfo> _sessions = new List<OmapiSessionInfo>();
-
-            internal OmapiSessionInfo? Default { get; private set; }
-
-            internal IReadOnlyList<OmapiSessionInfo> All
-            {
-                get { lock (_lock) { return _sessions.ToArray(); } }
-            }
-
-            internal void Add(OmapiSessionInfo session)
-            {
-                lock (_lock)
-                {
-                    _sessions.Add(session);
-                    Default = session;
-                }
-            }
-
-            internal void Remove(OmapiSessionInfo session)
-            {
-                lock (_lock)
-                {
-                    _sessions.Remove(session);
-                    if (ReferenceEquals(Default, session))
-                    {
-                        Default = _sessions.LastOrDefault();
-                    }
-                }
-            }
-
-            internal IReadOnlyList<OmapiSessionInfo> RemoveAll()
-            {
-                lock (_lock)
-                {
-                    OmapiSessionInfo[] all = _sessions.ToArray();
-                    _sessions.Clear();
-                    Default = null;
-                    return all;
-                }
-            }
+            /// <summary>
+            /// The session cmdlets use without -Session: the one the last Connect-Omapi returned, or when that one was
+            /// disconnected, the newest still open.
+            /// </summary>
+            internal OmapiSessionInfo? Default => Last;
         }
     }
 }

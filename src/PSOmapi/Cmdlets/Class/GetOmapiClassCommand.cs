@@ -1,4 +1,3 @@
-using System;
 using System.Management.Automation;
 using Omapi.Core.Objects;
 
@@ -11,24 +10,8 @@ namespace PSOmapi
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "OmapiClass", HelpUri = ModuleLinks.HelpBase + "Get-OmapiClass.md")]
     [OutputType(typeof(OmapiClass))]
-    public sealed class GetOmapiClassCommand : OmapiSessionCmdlet
+    public sealed class GetOmapiClassCommand : GetNamedObjectCommand<OmapiClass>
     {
-        /// <summary>Class names, exactly as declared. Strings from the pipeline, or objects with a Name property.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string[] Name { get; set; } = Array.Empty<string>();
-
-        /// <inheritdoc />
-        protected override void ProcessRecord()
-        {
-            Omapi.Core.OmapiSession session = Core;
-            foreach (string name in Name)
-            {
-                if (TryRun(ct => session.GetClassAsync(name, ct), name, ErrorIds.ClassNotFound, ErrorIds.ClassAlreadyExists, out OmapiClass cls))
-                {
-                    WriteObject(cls);
-                }
-            }
-        }
+        private protected override NamedObjectKind<OmapiClass> Kind => NamedObjectKinds.Class;
     }
 }

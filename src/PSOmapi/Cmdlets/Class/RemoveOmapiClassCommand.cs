@@ -1,6 +1,4 @@
 using System.Management.Automation;
-using System.Threading;
-using System.Threading.Tasks;
 using Omapi.Core.Objects;
 
 namespace PSOmapi
@@ -16,15 +14,6 @@ namespace PSOmapi
     [OutputType(typeof(void))]
     public sealed class RemoveOmapiClassCommand : RemoveNamedObjectCommand<OmapiClass>
     {
-        private protected override string Kind => "class";
-
-        private protected override string NotFoundId => ErrorIds.ClassNotFound;
-
-        private protected override string ExistsId => ErrorIds.ClassAlreadyExists;
-
-        private protected override (string? Name, string Server, uint Handle) Describe(OmapiClass item) => (item.Name, item.Server, item.GetHandle());
-
-        private protected override Task<OmapiClass> LookUpAsync(Omapi.Core.OmapiSession session, string name, CancellationToken cancellationToken) =>
-            session.GetClassAsync(name, cancellationToken);
+        private protected override NamedObjectKind<OmapiClass> Kind => NamedObjectKinds.Class;
     }
 }

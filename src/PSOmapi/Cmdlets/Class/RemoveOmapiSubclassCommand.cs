@@ -42,7 +42,7 @@ namespace PSOmapi
             {
                 foreach (OmapiSubclass subclass in InputObject)
                 {
-                    if (CheckSameServer(subclass.Server, subclass)
+                    if (CheckSameServer(subclass)
                         && ShouldProcess("subclass " + subclass.HashString + " of class '" + subclass.ClassName + "' on " + info.Server, "Remove"))
                     {
                         if (TryRun(ct => Delete(session, subclass, ct), subclass, ErrorIds.SubclassNotFound, ErrorIds.SubclassAlreadyExists, out Omapi.Core.OmapiWriteResult deleted))

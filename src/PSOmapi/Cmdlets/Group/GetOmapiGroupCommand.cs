@@ -1,4 +1,3 @@
-using System;
 using System.Management.Automation;
 using Omapi.Core.Objects;
 
@@ -11,24 +10,8 @@ namespace PSOmapi
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "OmapiGroup", HelpUri = ModuleLinks.HelpBase + "Get-OmapiGroup.md")]
     [OutputType(typeof(OmapiGroup))]
-    public sealed class GetOmapiGroupCommand : OmapiSessionCmdlet
+    public sealed class GetOmapiGroupCommand : GetNamedObjectCommand<OmapiGroup>
     {
-        /// <summary>Group names, exactly as declared. Strings from the pipeline, or objects with a Name property.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string[] Name { get; set; } = Array.Empty<string>();
-
-        /// <inheritdoc />
-        protected override void ProcessRecord()
-        {
-            Omapi.Core.OmapiSession session = Core;
-            foreach (string name in Name)
-            {
-                if (TryRun(ct => session.GetGroupAsync(name, ct), name, ErrorIds.GroupNotFound, ErrorIds.GroupAlreadyExists, out OmapiGroup group))
-                {
-                    WriteObject(group);
-                }
-            }
-        }
+        private protected override NamedObjectKind<OmapiGroup> Kind => NamedObjectKinds.Group;
     }
 }

@@ -1,6 +1,4 @@
 using System.Management.Automation;
-using System.Threading;
-using System.Threading.Tasks;
 using Omapi.Core.Objects;
 
 namespace PSOmapi
@@ -16,15 +14,6 @@ namespace PSOmapi
     [OutputType(typeof(void))]
     public sealed class RemoveOmapiGroupCommand : RemoveNamedObjectCommand<OmapiGroup>
     {
-        private protected override string Kind => "group";
-
-        private protected override string NotFoundId => ErrorIds.GroupNotFound;
-
-        private protected override string ExistsId => ErrorIds.GroupAlreadyExists;
-
-        private protected override (string? Name, string Server, uint Handle) Describe(OmapiGroup item) => (item.Name, item.Server, item.GetHandle());
-
-        private protected override Task<OmapiGroup> LookUpAsync(Omapi.Core.OmapiSession session, string name, CancellationToken cancellationToken) =>
-            session.GetGroupAsync(name, cancellationToken);
+        private protected override NamedObjectKind<OmapiGroup> Kind => NamedObjectKinds.Group;
     }
 }

@@ -27,7 +27,10 @@ namespace PSOmapi
         /// <summary>Connections a bulk lookup of many names uses (Get-OmapiLease's -ThrottleLimit default).</summary>
         private const int BulkConnections = 4;
 
-        private OmapiBulkOperation<string, OmapiHost>? _bulk;
+        private readonly PipelineBulk<string, OmapiHost> _bulk;
+
+        /// <summary>Creates the cmdlet.</summary>
+        public GetOmapiHostCommand() => _bulk = new PipelineBulk<string, OmapiHost>(StopToken, Emit, Stopped);
 
         /// <summary>Host names (exact, case-sensitive as dhcpd compares them). Piped names bind to -InputObject.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet)]
@@ -109,7 +112,7 @@ namespace PSOmapi
 
                     break;
                 default:
-                    if (_bulk == null && !MyInvocation.ExpectingInput && Name.Length < 2)
+                    if (!_bulk.Wants(Name.Length, MyInvocation.ExpectingInput))
                     {
                         // One name at the prompt: one plain request, no extra connections.
                         foreach (string name in Name)
@@ -200,43 +203,17 @@ namespace PSOmapi
         }
 
         /// <inheritdoc />
-        protected override void EndProcessing() => BulkDrain.Finish(ref _bulk, StopToken, Emit, Stopped);
+        protected override void EndProcessing() => _bulk.Finish();
 
         /// <inheritdoc />
-        protected override void ReleaseResources()
-        {
-            _bulk?.Dispose();
-            _bulk = null;
-        }
+        protected override void ReleaseResources() => _bulk.Dispose();
 
         /// <summary>
         /// Many names (an array or pipeline input): the same bulk machinery as Get-OmapiLease - several requests in flight
         /// on several connections, each within dhcpd's byte budget, read by this thread, results in input order.
         /// </summary>
-        private void LookUpNamesInBulk(Omapi.Core.OmapiSession session, IEnumerable<string> names)
-        {
-            if (_bulk == null)
-            {
-                var options = new OmapiBulkOptions { Connections = BulkConnections };
-                try
-                {
-                    _bulk = Run(ct => session.StartHostLookupAsync(null, options, ct));
-                }
-                catch (Exception ex) when (IsReportable(ex))
-                {
-                    ThrowError(ex, Name, ErrorIds.HostNotFound, ErrorIds.HostAlreadyExists);
-                    return;
-                }
-            }
-
-            foreach (string name in names)
-            {
-                _bulk.Add(name);
-            }
-
-            // Stream what is ready now; the rest follows with later input or in EndProcessing.
-            BulkDrain.Drain(_bulk, wait: false, StopToken, Emit, Stopped);
-        }
+        private void LookUpNamesInBulk(Omapi.Core.OmapiSession session, IEnumerable<string> names) =>
+            _bulk.Add(names, () => StartBulk(ct => session.StartHostLookupAsync(null, new OmapiBulkOptions { Connections = BulkConnections }, ct), Name, ErrorIds.HostNotFound, ErrorIds.HostAlreadyExists));
 
         /// <summary>
         /// One host by IP address. dhcpd finds it through the address's lease, so when it finds none the error says what

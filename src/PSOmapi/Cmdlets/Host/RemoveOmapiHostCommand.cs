@@ -45,7 +45,7 @@ namespace PSOmapi
                 case InputObjectSet:
                     foreach (OmapiHost host in InputObject)
                     {
-                        if (!CheckSameServer(host.Server, host) || !ShouldProcess("host '" + host + "' on " + server, "Delete"))
+                        if (!CheckSameServer(host) || !ShouldProcess("host '" + host + "' on " + server, "Delete"))
                         {
                             continue;
                         }

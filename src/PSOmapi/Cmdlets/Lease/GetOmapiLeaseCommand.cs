@@ -32,8 +32,11 @@ namespace PSOmapi
         private const string InputObjectSet = "InputObject";
         private const int ProgressActivityId = 0x0A11;
 
-        private OmapiBulkOperation<IPAddress, OmapiLease>? _bulk;
+        private readonly PipelineBulk<IPAddress, OmapiLease> _bulk;
         private HashSet<LeaseState>? _states;
+
+        /// <summary>Creates the cmdlet.</summary>
+        public GetOmapiLeaseCommand() => _bulk = new PipelineBulk<IPAddress, OmapiLease>(StopToken, r => Emit(r, skipNotFound: false), ex => ThrowError(ex, IPAddress, ErrorIds.LeaseNotFound));
 
         /// <summary>
         /// Leased addresses (IPv4): text, IPAddress objects, or a lease's IPAddress. (Not mandatory only because -Range shares
@@ -200,15 +203,10 @@ namespace PSOmapi
         }
 
         /// <inheritdoc />
-        protected override void EndProcessing() => BulkDrain.Finish(ref _bulk, StopToken, r => Emit(r, skipNotFound: false), ex => ThrowError(ex, IPAddress, ErrorIds.LeaseNotFound));
+        protected override void EndProcessing() => _bulk.Finish();
 
         /// <inheritdoc />
-        protected override void ReleaseResources()
-        {
-            // A stopped pipeline never reaches EndProcessing: stop the requests and let the connections absorb the replies.
-            _bulk?.Dispose();
-            _bulk = null;
-        }
+        protected override void ReleaseResources() => _bulk.Dispose();
 
         private void LookUpAddresses(IEnumerable<IPAddress> addresses)
         {
@@ -218,7 +216,7 @@ namespace PSOmapi
                 return;
             }
 
-            if (_bulk == null && !MyInvocation.ExpectingInput && valid.Length < 2)
+            if (!_bulk.Wants(valid.Length, MyInvocation.ExpectingInput))
             {
                 // One address at the prompt: one plain request, no extra connections.
                 foreach (IPAddress address in valid)
@@ -233,18 +231,7 @@ namespace PSOmapi
                 return;
             }
 
-            if (_bulk == null && !TryStartBulk(null, out _bulk))
-            {
-                return;
-            }
-
-            foreach (IPAddress address in valid)
-            {
-                _bulk!.Add(address);
-            }
-
-            // Stream what is ready now; the rest follows with later input or in EndProcessing.
-            BulkDrain.Drain(_bulk!, wait: false, StopToken, r => Emit(r, skipNotFound: false), ex => ThrowError(ex, IPAddress, ErrorIds.LeaseNotFound));
+            _bulk.Add(valid, () => StartBulk(null, IPAddress));
         }
 
         private void ScanRanges()
@@ -277,15 +264,10 @@ namespace PSOmapi
             string activity = "Scanning " + string.Join(", ", ranges.Select(r => r.Text)) + " for leases";
             foreach (AddressRange range in ranges)
             {
-                if (!TryStartBulk(range.Addresses(), out OmapiBulkOperation<IPAddress, OmapiLease>? scan))
-                {
-                    return;
-                }
-
-                using (scan)
+                using (OmapiBulkOperation<IPAddress, OmapiLease> scan = StartBulk(range.Addresses(), Range))
                 {
                     BulkDrain.Drain(
-                        scan!,
+                        scan,
                         wait: true,
                         StopToken,
                         r =>
@@ -320,21 +302,12 @@ namespace PSOmapi
             return Words(addresses / 60000.0) + " to " + Words(addresses / 10000.0);
         }
 
-        private bool TryStartBulk(IEnumerable<IPAddress>? keys, out OmapiBulkOperation<IPAddress, OmapiLease>? bulk)
+        /// <summary>A lease lookup on <see cref="ThrottleLimit"/> connections: of <paramref name="keys"/>, or (null) of keys added later.</summary>
+        private OmapiBulkOperation<IPAddress, OmapiLease> StartBulk(IEnumerable<IPAddress>? keys, object target)
         {
             var options = new OmapiBulkOptions { Connections = ThrottleLimit };
             Omapi.Core.OmapiSession session = Core;
-            try
-            {
-                bulk = Run(ct => session.StartLeaseLookupAsync(keys, options, ct));
-                return true;
-            }
-            catch (Exception ex) when (IsReportable(ex))
-            {
-                ThrowError(ex, keys == null ? (object)IPAddress : Range);
-                bulk = null;
-                return false;
-            }
+            return StartBulk(ct => session.StartLeaseLookupAsync(keys, options, ct), target);
         }
 
         private void Emit(OmapiBulkResult<IPAddress, OmapiLease> result, bool skipNotFound)

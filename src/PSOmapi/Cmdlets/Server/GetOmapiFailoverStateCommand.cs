@@ -1,4 +1,3 @@
-using System;
 using System.Management.Automation;
 using Omapi.Core.Objects;
 
@@ -12,24 +11,8 @@ namespace PSOmapi
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "OmapiFailoverState", HelpUri = ModuleLinks.HelpBase + "Get-OmapiFailoverState.md")]
     [OutputType(typeof(OmapiFailoverState))]
-    public sealed class GetOmapiFailoverStateCommand : OmapiSessionCmdlet
+    public sealed class GetOmapiFailoverStateCommand : GetNamedObjectCommand<OmapiFailoverState>
     {
-        /// <summary>Failover peer names, exactly as declared. Strings from the pipeline, or objects with a Name property.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string[] Name { get; set; } = Array.Empty<string>();
-
-        /// <inheritdoc />
-        protected override void ProcessRecord()
-        {
-            Omapi.Core.OmapiSession session = Core;
-            foreach (string name in Name)
-            {
-                if (TryRun(ct => session.GetFailoverStateAsync(name, ct), name, ErrorIds.FailoverStateNotFound, ErrorIds.ObjectAlreadyExists, out OmapiFailoverState state))
-                {
-                    WriteObject(state);
-                }
-            }
-        }
+        private protected override NamedObjectKind<OmapiFailoverState> Kind => NamedObjectKinds.FailoverState;
     }
 }
