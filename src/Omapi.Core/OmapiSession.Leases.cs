@@ -26,14 +26,15 @@ namespace Omapi.Core
 
         /// <summary>
         /// <see cref="GetLeaseAsync"/> for a caller that blocks anyway (PowerShell's pipeline thread): it waits on its own
-        /// thread, woken by the connection's reader, with no task machinery in between. Same results and errors.
+        /// thread, woken by the connection's reader, with no task machinery in between; a connection that must be re-opened
+        /// first is re-opened on this thread too (<see cref="GetConnection"/>). Same results and errors.
         /// </summary>
         public OmapiLease GetLease(IPAddress address, CancellationToken cancellationToken = default)
         {
             OmapiRequest request = LeaseRequest(address);
             for (int attempt = 0; ; attempt++)
             {
-                OmapiConnection connection = OpenConnection() ?? GetConnectionAsync(cancellationToken).GetAwaiter().GetResult();
+                OmapiConnection connection = GetConnection(cancellationToken);
                 try
                 {
                     return LeaseFromReply(address, connection.Send(request, cancellationToken), request.Description);
