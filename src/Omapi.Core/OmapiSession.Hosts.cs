@@ -142,64 +142,6 @@ namespace Omapi.Core
                 cancellationToken).ConfigureAwait(false);
         }
 
-        /// <summary>
-        /// Changes a host's group, statements and fixed addresses, one UPDATE per change in that order. dhcpd applies the
-        /// values of one UPDATE in order and stops at the first it refuses, leaving the earlier ones live but unsaved (a
-        /// restart loses them); one change per request makes every applied change a saved one. On a refusal the exception's
-        /// operation names the changes already applied. A lost reply is resolved by reading the host back: its fixed
-        /// addresses can be compared; its group and statements cannot (dhcpd never returns them), which is
-        /// <see cref="OmapiOutcomeUnknownException"/>.
-        /// </summary>
-        public async Task<OmapiWriteResult> UpdateHostAsync(OmapiHost host, OmapiHostChanges changes, CancellationToken cancellationToken = default)
-        {
-            if (host == null)
-            {
-                throw new ArgumentNullException(nameof(host));
-            }
-
-            if (changes == null)
-            {
-                throw new ArgumentNullException(nameof(changes));
-            }
-
-            var applied = new List<string>();
-            var notes = new List<string>();
-            foreach (OmapiValue change in changes.ToValues())
-            {
-                string what = "set host " + change.Name + " of '" + host + "'" + (applied.Count == 0 ? string.Empty : " (already applied: " + string.Join(", ", applied) + ")");
-                OmapiWriteResult<bool> result = await WriteAsync(
-                    UpdateRequest(host.GetHandle(), new OmapiValueList(new[] { change }), what),
-                    reply =>
-                    {
-                        OmapiReplies.ExpectSuccess(reply, what, _options.ResultNumbering);
-                        return true;
-                    },
-                    ct => HostChangeVerdictAsync(host, change, ct),
-                    cancellationToken).ConfigureAwait(false);
-                applied.Add(change.Name);
-                if (result.Note != null)
-                {
-                    notes.Add(result.Note);
-                }
-            }
-
-            return notes.Count == 0 ? OmapiWriteResult.Confirmed : new OmapiWriteResult(true, string.Join(" ", notes));
-        }
-
-        private async Task<Verdict<bool>> HostChangeVerdictAsync(OmapiHost host, OmapiValue change, CancellationToken cancellationToken)
-        {
-            if (change.Name != "ip-address")
-            {
-                return Verdict<bool>.Unknown("dhcpd never returns a host's " + change.Name);
-            }
-
-            OmapiHost now = await RefreshHostAsync(host.GetHandle(), cancellationToken).ConfigureAwait(false);
-            IPAddress[] wanted = Unpack(change.Value);
-            return SameAddresses(now.GetIPAddresses(), wanted)
-                ? Verdict<bool>.Applied(true, "its fixed addresses are now " + Describe(now.GetIPAddresses()))
-                : Verdict<bool>.NotApplied("its fixed addresses are still " + Describe(now.GetIPAddresses()));
-        }
-
         /// <summary>Finds a host by name, else by hardware address, else by client id; null when there is none.</summary>
         private async Task<OmapiHost?> FindHostAsync(string? name, byte[]? hardwareAddress, int hardwareType, byte[]? clientId, CancellationToken cancellationToken)
         {

@@ -87,6 +87,36 @@ namespace Omapi.Core
         }
 
         /// <summary>
+        /// Sets what dhcpd lets be set on a lease — its state, end time and Reserved flag — and keeps the rest: the other
+        /// flags are the lease's own, and since dhcpd moves a lease on to its next state whenever its end time or flags change
+        /// (an Active lease becomes Free), the lease's own state is sent again, last, in the same UPDATE unless
+        /// <paramref name="state"/> is given (docs/design/request-lifecycle.md, "Setting a lease"). <paramref name="lease"/>
+        /// must be current (its flags and state are the starting point). Returns the lease as dhcpd has it afterwards; see
+        /// <see cref="UpdateLeaseAsync"/> for refusals and lost replies.
+        /// </summary>
+        public Task<OmapiWriteResult<OmapiLease>> SetLeaseAsync(OmapiLease lease, LeaseState? state = null, DateTimeOffset? ends = null, bool? reserved = null, CancellationToken cancellationToken = default)
+        {
+            if (lease == null)
+            {
+                throw new ArgumentNullException(nameof(lease));
+            }
+
+            var changes = new OmapiLeaseChanges { Ends = ends };
+            if (reserved is bool on)
+            {
+                changes.Flags = on ? lease.GetFlags() | LeaseFlags.Reserved : lease.GetFlags() & ~LeaseFlags.Reserved;
+            }
+
+            changes.State = state ?? (changes.Ends != null || changes.Flags != null ? lease.GetState() : (LeaseState?)null);
+            if (changes.State == LeaseState.Unknown)
+            {
+                changes.State = null;
+            }
+
+            return UpdateLeaseAsync(lease, changes, cancellationToken);
+        }
+
+        /// <summary>
         /// Changes a lease's end time, flags and state in ONE UPDATE, in that order, and returns the lease as dhcpd has it
         /// afterwards. dhcpd applies a lease's pending next state whenever its end time or flags change (an Active lease
         /// becomes Free): the state that follows in the same message is applied in the same pass, so nothing can take the
