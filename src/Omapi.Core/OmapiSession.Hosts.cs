@@ -14,35 +14,23 @@ namespace Omapi.Core
     public sealed partial class OmapiSession
     {
         /// <summary>A host by name.</summary>
-        public async Task<OmapiHost> GetHostByNameAsync(string name, CancellationToken cancellationToken = default)
-        {
-            string what = "open host " + RequireText(name, nameof(name));
-            return OmapiHost.FromObject(await LookUpAsync("host", new OmapiValueList().Add("name", name), what, o => ReplyChecks.Host(o, what, name: name), cancellationToken).ConfigureAwait(false), ServerName);
-        }
+        public async Task<OmapiHost> GetHostByNameAsync(string name, CancellationToken cancellationToken = default) =>
+            await LookUpHostAsync(RequireText(name, nameof(name)), NameKeys(name), cancellationToken, name: name).ConfigureAwait(false);
 
         /// <summary>A host by hardware address.</summary>
-        public async Task<OmapiHost> GetHostByHardwareAddressAsync(byte[] hardwareAddress, int hardwareType = HardwareAddress.Ethernet, CancellationToken cancellationToken = default)
-        {
-            string what = "open host with MAC address " + HardwareAddress.Format(RequireBytes(hardwareAddress, nameof(hardwareAddress)));
-            return OmapiHost.FromObject(await LookUpAsync("host", HardwareKeys(hardwareAddress, hardwareType), what, o => ReplyChecks.Host(o, what, hardwareAddress: hardwareAddress), cancellationToken).ConfigureAwait(false), ServerName);
-        }
+        public async Task<OmapiHost> GetHostByHardwareAddressAsync(byte[] hardwareAddress, int hardwareType = HardwareAddress.Ethernet, CancellationToken cancellationToken = default) =>
+            await LookUpHostAsync("with MAC address " + HardwareAddress.Format(RequireBytes(hardwareAddress, nameof(hardwareAddress))), HardwareKeys(hardwareAddress, hardwareType), cancellationToken, hardwareAddress: hardwareAddress).ConfigureAwait(false);
 
         /// <summary>A host by DHCP client identifier.</summary>
-        public async Task<OmapiHost> GetHostByClientIdAsync(byte[] clientId, CancellationToken cancellationToken = default)
-        {
-            string what = "open host with client id " + OmapiEncoding.ToHex(RequireBytes(clientId, nameof(clientId)));
-            return OmapiHost.FromObject(await LookUpAsync("host", new OmapiValueList().Add("dhcp-client-identifier", clientId), what, o => ReplyChecks.Host(o, what, clientId: clientId), cancellationToken).ConfigureAwait(false), ServerName);
-        }
+        public async Task<OmapiHost> GetHostByClientIdAsync(byte[] clientId, CancellationToken cancellationToken = default) =>
+            await LookUpHostAsync("with client id " + OmapiEncoding.ToHex(RequireBytes(clientId, nameof(clientId))), ClientIdKeys(clientId), cancellationToken, clientId: clientId).ConfigureAwait(false);
 
         /// <summary>
         /// A host by IP address. dhcpd resolves this through the lease: IP → lease → its hardware address → host, so a host's
         /// fixed-address alone does not find it.
         /// </summary>
-        public async Task<OmapiHost> GetHostByIPAddressAsync(IPAddress address, CancellationToken cancellationToken = default)
-        {
-            string what = "open host for " + address;
-            return OmapiHost.FromObject(await LookUpAsync("host", new OmapiValueList().Add("ip-address", OmapiEncoding.FromIPv4(address)), what, o => ReplyChecks.Host(o, what), cancellationToken).ConfigureAwait(false), ServerName);
-        }
+        public async Task<OmapiHost> GetHostByIPAddressAsync(IPAddress address, CancellationToken cancellationToken = default) =>
+            await LookUpHostAsync("for " + address, new OmapiValueList().Add("ip-address", OmapiEncoding.FromIPv4(address)), cancellationToken).ConfigureAwait(false);
 
         /// <summary>Re-reads a host by handle.</summary>
         public async Task<OmapiHost> RefreshHostAsync(uint handle, CancellationToken cancellationToken = default)

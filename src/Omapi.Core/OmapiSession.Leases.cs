@@ -65,18 +65,12 @@ namespace Omapi.Core
         }
 
         /// <summary>The lease for a hardware address; <see cref="OmapiMultipleMatchesException"/> when several match.</summary>
-        public async Task<OmapiLease> GetLeaseByHardwareAddressAsync(byte[] hardwareAddress, int hardwareType = HardwareAddress.Ethernet, CancellationToken cancellationToken = default)
-        {
-            string what = "open lease for " + HardwareAddress.Format(RequireBytes(hardwareAddress, nameof(hardwareAddress)));
-            return OmapiLease.FromObject(await LookUpAsync("lease", HardwareKeys(hardwareAddress, hardwareType), what, o => ReplyChecks.Lease(o, what, hardwareAddress: hardwareAddress), cancellationToken).ConfigureAwait(false), ServerName);
-        }
+        public async Task<OmapiLease> GetLeaseByHardwareAddressAsync(byte[] hardwareAddress, int hardwareType = HardwareAddress.Ethernet, CancellationToken cancellationToken = default) =>
+            await LookUpLeaseAsync("for " + HardwareAddress.Format(RequireBytes(hardwareAddress, nameof(hardwareAddress))), HardwareKeys(hardwareAddress, hardwareType), cancellationToken, hardwareAddress: hardwareAddress).ConfigureAwait(false);
 
         /// <summary>The lease for a DHCP client identifier; <see cref="OmapiMultipleMatchesException"/> when several match.</summary>
-        public async Task<OmapiLease> GetLeaseByClientIdAsync(byte[] clientId, CancellationToken cancellationToken = default)
-        {
-            string what = "open lease for client id " + OmapiEncoding.ToHex(RequireBytes(clientId, nameof(clientId)));
-            return OmapiLease.FromObject(await LookUpAsync("lease", new OmapiValueList().Add("dhcp-client-identifier", clientId), what, o => ReplyChecks.Lease(o, what, clientId: clientId), cancellationToken).ConfigureAwait(false), ServerName);
-        }
+        public async Task<OmapiLease> GetLeaseByClientIdAsync(byte[] clientId, CancellationToken cancellationToken = default) =>
+            await LookUpLeaseAsync("for client id " + OmapiEncoding.ToHex(RequireBytes(clientId, nameof(clientId))), ClientIdKeys(clientId), cancellationToken, clientId: clientId).ConfigureAwait(false);
 
         /// <summary>Re-reads a lease by handle.</summary>
         public async Task<OmapiLease> RefreshLeaseAsync(uint handle, CancellationToken cancellationToken = default)

@@ -163,6 +163,31 @@ namespace Omapi.Core
             return o;
         }
 
+        /// <summary>A lookup of a named object (a group, a failover peer): the name it returns must be the one asked for.</summary>
+        private Task<OmapiObject> LookUpByNameAsync(string type, string name, CancellationToken cancellationToken)
+        {
+            string what = "open " + type + " " + RequireText(name, nameof(name));
+            return LookUpAsync(type, NameKeys(name), what, o => ReplyChecks.Named(o, what, name), cancellationToken);
+        }
+
+        /// <summary>A host lookup ("open host " + <paramref name="what"/>): the reply must be a host with the keys asked for.</summary>
+        private async Task<OmapiHost> LookUpHostAsync(string what, OmapiValueList keys, CancellationToken cancellationToken, string? name = null, byte[]? hardwareAddress = null, byte[]? clientId = null)
+        {
+            what = "open host " + what;
+            return OmapiHost.FromObject(await LookUpAsync("host", keys, what, o => ReplyChecks.Host(o, what, name, hardwareAddress, clientId), cancellationToken).ConfigureAwait(false), ServerName);
+        }
+
+        /// <summary>A lease lookup ("open lease " + <paramref name="what"/>): the reply must be a lease with the keys asked for.</summary>
+        private async Task<OmapiLease> LookUpLeaseAsync(string what, OmapiValueList keys, CancellationToken cancellationToken, byte[]? hardwareAddress = null, byte[]? clientId = null)
+        {
+            what = "open lease " + what;
+            return OmapiLease.FromObject(await LookUpAsync("lease", keys, what, o => ReplyChecks.Lease(o, what, hardwareAddress: hardwareAddress, clientId: clientId), cancellationToken).ConfigureAwait(false), ServerName);
+        }
+
+        private static OmapiValueList NameKeys(string name) => new OmapiValueList().Add("name", name);
+
+        private static OmapiValueList ClientIdKeys(byte[] clientId) => new OmapiValueList().Add("dhcp-client-identifier", clientId);
+
         /// <summary>The lookup keys of a hardware address (dhcpd assumes type 1 without one; sent anyway).</summary>
         private static OmapiValueList HardwareKeys(byte[] hardwareAddress, int hardwareType) =>
             new OmapiValueList().Add("hardware-address", hardwareAddress).Add("hardware-type", (uint)hardwareType);
