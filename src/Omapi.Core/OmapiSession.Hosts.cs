@@ -14,35 +14,23 @@ namespace Omapi.Core
     public sealed partial class OmapiSession
     {
         /// <summary>A host by name.</summary>
-        public async Task<OmapiHost> GetHostByNameAsync(string name, CancellationToken cancellationToken = default)
-        {
-            string what = "open host " + RequireText(name, nameof(name));
-            return OmapiHost.FromObject(await LookUpAsync("host", new OmapiValueList().Add("name", name), what, o => ReplyChecks.Host(o, what, name: name), cancellationToken).ConfigureAwait(false), ServerName);
-        }
+        public async Task<OmapiHost> GetHostByNameAsync(string name, CancellationToken cancellationToken = default) =>
+            await LookUpHostAsync(RequireText(name, nameof(name)), NameKeys(name), cancellationToken, name: name).ConfigureAwait(false);
 
         /// <summary>A host by hardware address.</summary>
-        public async Task<OmapiHost> GetHostByHardwareAddressAsync(byte[] hardwareAddress, int hardwareType = HardwareAddress.Ethernet, CancellationToken cancellationToken = default)
-        {
-            string what = "open host with MAC address " + HardwareAddress.Format(RequireBytes(hardwareAddress, nameof(hardwareAddress)));
-            return OmapiHost.FromObject(await LookUpAsync("host", HardwareKeys(hardwareAddress, hardwareType), what, o => ReplyChecks.Host(o, what, hardwareAddress: hardwareAddress), cancellationToken).ConfigureAwait(false), ServerName);
-        }
+        public async Task<OmapiHost> GetHostByHardwareAddressAsync(byte[] hardwareAddress, int hardwareType = HardwareAddress.Ethernet, CancellationToken cancellationToken = default) =>
+            await LookUpHostAsync("with MAC address " + HardwareAddress.Format(RequireBytes(hardwareAddress, nameof(hardwareAddress))), HardwareKeys(hardwareAddress, hardwareType), cancellationToken, hardwareAddress: hardwareAddress).ConfigureAwait(false);
 
         /// <summary>A host by DHCP client identifier.</summary>
-        public async Task<OmapiHost> GetHostByClientIdAsync(byte[] clientId, CancellationToken cancellationToken = default)
-        {
-            string what = "open host with client id " + OmapiEncoding.ToHex(RequireBytes(clientId, nameof(clientId)));
-            return OmapiHost.FromObject(await LookUpAsync("host", new OmapiValueList().Add("dhcp-client-identifier", clientId), what, o => ReplyChecks.Host(o, what, clientId: clientId), cancellationToken).ConfigureAwait(false), ServerName);
-        }
+        public async Task<OmapiHost> GetHostByClientIdAsync(byte[] clientId, CancellationToken cancellationToken = default) =>
+            await LookUpHostAsync("with client id " + OmapiEncoding.ToHex(RequireBytes(clientId, nameof(clientId))), ClientIdKeys(clientId), cancellationToken, clientId: clientId).ConfigureAwait(false);
 
         /// <summary>
         /// A host by IP address. dhcpd resolves this through the lease: IP → lease → its hardware address → host, so a host's
         /// fixed-address alone does not find it.
         /// </summary>
-        public async Task<OmapiHost> GetHostByIPAddressAsync(IPAddress address, CancellationToken cancellationToken = default)
-        {
-            string what = "open host for " + address;
-            return OmapiHost.FromObject(await LookUpAsync("host", new OmapiValueList().Add("ip-address", OmapiEncoding.FromIPv4(address)), what, o => ReplyChecks.Host(o, what), cancellationToken).ConfigureAwait(false), ServerName);
-        }
+        public async Task<OmapiHost> GetHostByIPAddressAsync(IPAddress address, CancellationToken cancellationToken = default) =>
+            await LookUpHostAsync("for " + address, new OmapiValueList().Add("ip-address", OmapiEncoding.FromIPv4(address)), cancellationToken).ConfigureAwait(false);
 
         /// <summary>Re-reads a host by handle.</summary>
         public async Task<OmapiHost> RefreshHostAsync(uint handle, CancellationToken cancellationToken = default)
@@ -140,64 +128,6 @@ namespace Omapi.Core
                         : Verdict<bool>.Applied(true, "a host of that name exists again, as another object");
                 },
                 cancellationToken).ConfigureAwait(false);
-        }
-
-        /// <summary>
-        /// Changes a host's group, statements and fixed addresses, one UPDATE per change in that order. dhcpd applies the
-        /// values of one UPDATE in order and stops at the first it refuses, leaving the earlier ones live but unsaved (a
-        /// restart loses them); one change per request makes every applied change a saved one. On a refusal the exception's
-        /// operation names the changes already applied. A lost reply is resolved by reading the host back: its fixed
-        /// addresses can be compared; its group and statements cannot (dhcpd never returns them), which is
-        /// <see cref="OmapiOutcomeUnknownException"/>.
-        /// </summary>
-        public async Task<OmapiWriteResult> UpdateHostAsync(OmapiHost host, OmapiHostChanges changes, CancellationToken cancellationToken = default)
-        {
-            if (host == null)
-            {
-                throw new ArgumentNullException(nameof(host));
-            }
-
-            if (changes == null)
-            {
-                throw new ArgumentNullException(nameof(changes));
-            }
-
-            var applied = new List<string>();
-            var notes = new List<string>();
-            foreach (OmapiValue change in changes.ToValues())
-            {
-                string what = "set host " + change.Name + " of '" + host + "'" + (applied.Count == 0 ? string.Empty : " (already applied: " + string.Join(", ", applied) + ")");
-                OmapiWriteResult<bool> result = await WriteAsync(
-                    UpdateRequest(host.GetHandle(), new OmapiValueList(new[] { change }), what),
-                    reply =>
-                    {
-                        OmapiReplies.ExpectSuccess(reply, what, _options.ResultNumbering);
-                        return true;
-                    },
-                    ct => HostChangeVerdictAsync(host, change, ct),
-                    cancellationToken).ConfigureAwait(false);
-                applied.Add(change.Name);
-                if (result.Note != null)
-                {
-                    notes.Add(result.Note);
-                }
-            }
-
-            return notes.Count == 0 ? OmapiWriteResult.Confirmed : new OmapiWriteResult(true, string.Join(" ", notes));
-        }
-
-        private async Task<Verdict<bool>> HostChangeVerdictAsync(OmapiHost host, OmapiValue change, CancellationToken cancellationToken)
-        {
-            if (change.Name != "ip-address")
-            {
-                return Verdict<bool>.Unknown("dhcpd never returns a host's " + change.Name);
-            }
-
-            OmapiHost now = await RefreshHostAsync(host.GetHandle(), cancellationToken).ConfigureAwait(false);
-            IPAddress[] wanted = Unpack(change.Value);
-            return SameAddresses(now.GetIPAddresses(), wanted)
-                ? Verdict<bool>.Applied(true, "its fixed addresses are now " + Describe(now.GetIPAddresses()))
-                : Verdict<bool>.NotApplied("its fixed addresses are still " + Describe(now.GetIPAddresses()));
         }
 
         /// <summary>Finds a host by name, else by hardware address, else by client id; null when there is none.</summary>

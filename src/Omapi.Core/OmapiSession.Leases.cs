@@ -26,14 +26,15 @@ namespace Omapi.Core
 
         /// <summary>
         /// <see cref="GetLeaseAsync"/> for a caller that blocks anyway (PowerShell's pipeline thread): it waits on its own
-        /// thread, woken by the connection's reader, with no task machinery in between. Same results and errors.
+        /// thread, woken by the connection's reader, with no task machinery in between; a connection that must be re-opened
+        /// first is re-opened on this thread too (<see cref="GetConnection"/>). Same results and errors.
         /// </summary>
         public OmapiLease GetLease(IPAddress address, CancellationToken cancellationToken = default)
         {
             OmapiRequest request = LeaseRequest(address);
             for (int attempt = 0; ; attempt++)
             {
-                OmapiConnection connection = OpenConnection() ?? GetConnectionAsync(cancellationToken).GetAwaiter().GetResult();
+                OmapiConnection connection = GetConnection(cancellationToken);
                 try
                 {
                     return LeaseFromReply(address, connection.Send(request, cancellationToken), request.Description);
@@ -64,18 +65,12 @@ namespace Omapi.Core
         }
 
         /// <summary>The lease for a hardware address; <see cref="OmapiMultipleMatchesException"/> when several match.</summary>
-        public async Task<OmapiLease> GetLeaseByHardwareAddressAsync(byte[] hardwareAddress, int hardwareType = HardwareAddress.Ethernet, CancellationToken cancellationToken = default)
-        {
-            string what = "open lease for " + HardwareAddress.Format(RequireBytes(hardwareAddress, nameof(hardwareAddress)));
-            return OmapiLease.FromObject(await LookUpAsync("lease", HardwareKeys(hardwareAddress, hardwareType), what, o => ReplyChecks.Lease(o, what, hardwareAddress: hardwareAddress), cancellationToken).ConfigureAwait(false), ServerName);
-        }
+        public async Task<OmapiLease> GetLeaseByHardwareAddressAsync(byte[] hardwareAddress, int hardwareType = HardwareAddress.Ethernet, CancellationToken cancellationToken = default) =>
+            await LookUpLeaseAsync("for " + HardwareAddress.Format(RequireBytes(hardwareAddress, nameof(hardwareAddress))), HardwareKeys(hardwareAddress, hardwareType), cancellationToken, hardwareAddress: hardwareAddress).ConfigureAwait(false);
 
         /// <summary>The lease for a DHCP client identifier; <see cref="OmapiMultipleMatchesException"/> when several match.</summary>
-        public async Task<OmapiLease> GetLeaseByClientIdAsync(byte[] clientId, CancellationToken cancellationToken = default)
-        {
-            string what = "open lease for client id " + OmapiEncoding.ToHex(RequireBytes(clientId, nameof(clientId)));
-            return OmapiLease.FromObject(await LookUpAsync("lease", new OmapiValueList().Add("dhcp-client-identifier", clientId), what, o => ReplyChecks.Lease(o, what, clientId: clientId), cancellationToken).ConfigureAwait(false), ServerName);
-        }
+        public async Task<OmapiLease> GetLeaseByClientIdAsync(byte[] clientId, CancellationToken cancellationToken = default) =>
+            await LookUpLeaseAsync("for client id " + OmapiEncoding.ToHex(RequireBytes(clientId, nameof(clientId))), ClientIdKeys(clientId), cancellationToken, clientId: clientId).ConfigureAwait(false);
 
         /// <summary>Re-reads a lease by handle.</summary>
         public async Task<OmapiLease> RefreshLeaseAsync(uint handle, CancellationToken cancellationToken = default)
@@ -83,6 +78,36 @@ namespace Omapi.Core
             OmapiObject o = await RefreshAsync(handle, "lease", cancellationToken).ConfigureAwait(false);
             ReplyChecks.Lease(o, "refresh lease handle " + handle.ToString(CultureInfo.InvariantCulture));
             return OmapiLease.FromObject(o, ServerName);
+        }
+
+        /// <summary>
+        /// Sets what dhcpd lets be set on a lease — its state, end time and Reserved flag — and keeps the rest: the other
+        /// flags are the lease's own, and since dhcpd moves a lease on to its next state whenever its end time or flags change
+        /// (an Active lease becomes Free), the lease's own state is sent again, last, in the same UPDATE unless
+        /// <paramref name="state"/> is given (docs/design/request-lifecycle.md, "Setting a lease"). <paramref name="lease"/>
+        /// must be current (its flags and state are the starting point). Returns the lease as dhcpd has it afterwards; see
+        /// <see cref="UpdateLeaseAsync"/> for refusals and lost replies.
+        /// </summary>
+        public Task<OmapiWriteResult<OmapiLease>> SetLeaseAsync(OmapiLease lease, LeaseState? state = null, DateTimeOffset? ends = null, bool? reserved = null, CancellationToken cancellationToken = default)
+        {
+            if (lease == null)
+            {
+                throw new ArgumentNullException(nameof(lease));
+            }
+
+            var changes = new OmapiLeaseChanges { Ends = ends };
+            if (reserved is bool on)
+            {
+                changes.Flags = on ? lease.GetFlags() | LeaseFlags.Reserved : lease.GetFlags() & ~LeaseFlags.Reserved;
+            }
+
+            changes.State = state ?? (changes.Ends != null || changes.Flags != null ? lease.GetState() : (LeaseState?)null);
+            if (changes.State == LeaseState.Unknown)
+            {
+                changes.State = null;
+            }
+
+            return UpdateLeaseAsync(lease, changes, cancellationToken);
         }
 
         /// <summary>

@@ -12,11 +12,8 @@ namespace Omapi.Core
         // ---- groups, classes, subclasses ----
 
         /// <summary>A named group.</summary>
-        public async Task<OmapiGroup> GetGroupAsync(string name, CancellationToken cancellationToken = default)
-        {
-            string what = "open group " + RequireText(name, nameof(name));
-            return OmapiGroup.FromObject(await LookUpAsync("group", new OmapiValueList().Add("name", name), what, o => ReplyChecks.Named(o, what, name), cancellationToken).ConfigureAwait(false), ServerName);
-        }
+        public async Task<OmapiGroup> GetGroupAsync(string name, CancellationToken cancellationToken = default) =>
+            OmapiGroup.FromObject(await LookUpByNameAsync("group", name, cancellationToken).ConfigureAwait(false), ServerName);
 
         /// <summary>Creates a named group; dhcpd requires statements (e.g. <c>option domain-name "x";</c>). A lost reply is resolved by looking the group up.</summary>
         public async Task<OmapiWriteResult<OmapiGroup>> CreateGroupAsync(string name, string statements, CancellationToken cancellationToken = default)
@@ -86,11 +83,8 @@ namespace Omapi.Core
             OmapiPool.FromObject(await RefreshAsync(handle, "pool", cancellationToken).ConfigureAwait(false), ServerName);
 
         /// <summary>A failover peer's state by peer name.</summary>
-        public async Task<OmapiFailoverState> GetFailoverStateAsync(string name, CancellationToken cancellationToken = default)
-        {
-            string what = "open failover-state " + RequireText(name, nameof(name));
-            return OmapiFailoverState.FromObject(await LookUpAsync("failover-state", new OmapiValueList().Add("name", name), what, o => ReplyChecks.Named(o, what, name), cancellationToken).ConfigureAwait(false), ServerName);
-        }
+        public async Task<OmapiFailoverState> GetFailoverStateAsync(string name, CancellationToken cancellationToken = default) =>
+            OmapiFailoverState.FromObject(await LookUpByNameAsync("failover-state", name, cancellationToken).ConfigureAwait(false), ServerName);
 
         /// <summary>
         /// Sets this server's failover state, e.g. <see cref="FailoverState.PartnerDown"/> when the peer is known to be down.

@@ -103,69 +103,6 @@ namespace Omapi.Core
         }
 
         /// <summary>
-        /// Opens the first connection (and authenticates); throws what <see cref="OmapiConnection.ConnectAsync(OmapiConnectionOptions, CancellationToken)"/>
-        /// throws. A server that accepts and closes before its intro (dhcpd restarting) is tried again as the reconnect
-        /// policy says.
-        /// </summary>
-        public static async Task<OmapiSession> ConnectAsync(OmapiConnectionOptions options, CancellationToken cancellationToken = default)
-        {
-            if (options == null)
-            {
-                throw new ArgumentNullException(nameof(options));
-            }
-
-            OmapiConnectionOptions copy = options.Clone();
-            copy.Validate();
-            IReadOnlyList<OmapiConnectionOptions> endpoints = copy.Endpoints();
-            var sizes = new ReplySizes();
-            TimeSpan delay = copy.ReconnectDelay;
-            for (int attempt = 0; ; attempt++)
-            {
-                try
-                {
-                    (OmapiConnection connection, OmapiConnectionOptions current) = await ConnectFirstAnsweringAsync(endpoints, sizes, cancellationToken).ConfigureAwait(false);
-                    return new OmapiSession(endpoints, current, connection, sizes);
-                }
-                catch (OmapiConnectionException ex) when (IsTransient(ex) && attempt < copy.ReconnectAttempts)
-                {
-                    await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-                    delay = NextDelay(delay);
-                }
-            }
-        }
-
-        private static bool IsTransient(OmapiConnectionException ex) =>
-            ex.Transient || (ex.InnerException is OmapiConnectionException inner && inner.Transient) ||
-            (ex.InnerException is AggregateException all && all.InnerExceptions.All(e => e is OmapiConnectionException c && c.Transient));
-
-        private static TimeSpan NextDelay(TimeSpan delay) => TimeSpan.FromTicks(Math.Min(Math.Max(delay.Ticks, 1) * 2, TimeSpan.FromSeconds(8).Ticks));
-
-        /// <summary>
-        /// Connects to the first server that answers. Only "does not answer" (connection refused, unreachable, timed out,
-        /// closed before the intro) moves on to the next; a server that answers and refuses (authentication, protocol) is
-        /// reported as it is.
-        /// </summary>
-        private static async Task<(OmapiConnection, OmapiConnectionOptions)> ConnectFirstAnsweringAsync(IReadOnlyList<OmapiConnectionOptions> endpoints, ReplySizes sizes, CancellationToken cancellationToken)
-        {
-            var failures = new List<Exception>();
-            foreach (OmapiConnectionOptions endpoint in endpoints)
-            {
-                try
-                {
-                    return (await OmapiConnection.ConnectAsync(endpoint, sizes, cancellationToken).ConfigureAwait(false), endpoint);
-                }
-                catch (Exception ex) when ((ex is OmapiConnectionException || ex is OmapiTimeoutException) && endpoints.Count > 1)
-                {
-                    failures.Add(ex);
-                }
-            }
-
-            throw new OmapiConnectionException(
-                "None of the servers answered: " + string.Join("; ", failures.Select(f => f.Message)),
-                failures.Count == 1 ? failures[0] : new AggregateException(failures));
-        }
-
-        /// <summary>
         /// Sends any request and returns the raw reply (the escape hatch). Reconnects first if the connection was lost; never
         /// sends twice (a failure after the request was written has <see cref="OmapiException.ReplyLost"/> set).
         /// </summary>
@@ -225,6 +162,31 @@ namespace Omapi.Core
             check(o);
             return o;
         }
+
+        /// <summary>A lookup of a named object (a group, a failover peer): the name it returns must be the one asked for.</summary>
+        private Task<OmapiObject> LookUpByNameAsync(string type, string name, CancellationToken cancellationToken)
+        {
+            string what = "open " + type + " " + RequireText(name, nameof(name));
+            return LookUpAsync(type, NameKeys(name), what, o => ReplyChecks.Named(o, what, name), cancellationToken);
+        }
+
+        /// <summary>A host lookup ("open host " + <paramref name="what"/>): the reply must be a host with the keys asked for.</summary>
+        private async Task<OmapiHost> LookUpHostAsync(string what, OmapiValueList keys, CancellationToken cancellationToken, string? name = null, byte[]? hardwareAddress = null, byte[]? clientId = null)
+        {
+            what = "open host " + what;
+            return OmapiHost.FromObject(await LookUpAsync("host", keys, what, o => ReplyChecks.Host(o, what, name, hardwareAddress, clientId), cancellationToken).ConfigureAwait(false), ServerName);
+        }
+
+        /// <summary>A lease lookup ("open lease " + <paramref name="what"/>): the reply must be a lease with the keys asked for.</summary>
+        private async Task<OmapiLease> LookUpLeaseAsync(string what, OmapiValueList keys, CancellationToken cancellationToken, byte[]? hardwareAddress = null, byte[]? clientId = null)
+        {
+            what = "open lease " + what;
+            return OmapiLease.FromObject(await LookUpAsync("lease", keys, what, o => ReplyChecks.Lease(o, what, hardwareAddress: hardwareAddress, clientId: clientId), cancellationToken).ConfigureAwait(false), ServerName);
+        }
+
+        private static OmapiValueList NameKeys(string name) => new OmapiValueList().Add("name", name);
+
+        private static OmapiValueList ClientIdKeys(byte[] clientId) => new OmapiValueList().Add("dhcp-client-identifier", clientId);
 
         /// <summary>The lookup keys of a hardware address (dhcpd assumes type 1 without one; sent anyway).</summary>
         private static OmapiValueList HardwareKeys(byte[] hardwareAddress, int hardwareType) =>
@@ -353,7 +315,7 @@ namespace Omapi.Core
         {
             options ??= new OmapiBulkOptions();
             OmapiConnection[] connections = await GetConnectionsAsync(options.Connections, cancellationToken).ConfigureAwait(false);
-            return new OmapiBulkOperation<TKey, TValue>(connections, (index, ct) => GetConnectionAsync(index, ct), keys, makeRequest, interpret, options, cancellationToken);
+            return new OmapiBulkOperation<TKey, TValue>(connections, (index, ct) => GetConnectionAsync(index, sync: false, ct), keys, makeRequest, interpret, options, cancellationToken);
         }
 
         /// <summary>Re-reads many objects by handle (e.g. watched objects).</summary>
@@ -400,130 +362,6 @@ namespace Omapi.Core
 
             return value;
         }
-
-        private Task<OmapiConnection> GetConnectionAsync(CancellationToken cancellationToken) => GetConnectionAsync(0, cancellationToken);
-
-        /// <summary>The first connection if it is open (no waiting, no allocation); null when it must be (re)opened.</summary>
-        private OmapiConnection? OpenConnection()
-        {
-            if (_disposed)
-            {
-                throw new ObjectDisposedException(nameof(OmapiSession), "The OMAPI session to " + _options.Endpoint + " was closed.");
-            }
-
-            OmapiConnection? current = Volatile.Read(ref _pool[0]);
-            return current != null && current.IsOpen ? current : null;
-        }
-
-        /// <summary>The pool's connection <paramref name="index"/>, opened (and authenticated) if it is closed or was never opened.</summary>
-        private async Task<OmapiConnection> GetConnectionAsync(int index, CancellationToken cancellationToken)
-        {
-            if (_disposed)
-            {
-                throw new ObjectDisposedException(nameof(OmapiSession), "The OMAPI session to " + _options.Endpoint + " was closed.");
-            }
-
-            OmapiConnection? current = Volatile.Read(ref _pool[index]);
-            if (current != null && current.IsOpen)
-            {
-                return current;
-            }
-
-            await _connectLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                current = Volatile.Read(ref _pool[index]);
-                if (current != null && current.IsOpen)
-                {
-                    return current;
-                }
-
-                bool lost = current != null;
-                current?.Dispose();
-                OmapiConnection fresh = lost
-                    ? await ReconnectAsync(current!, cancellationToken).ConfigureAwait(false)
-                    : await OmapiConnection.ConnectAsync(_options, _replySizes, cancellationToken).ConfigureAwait(false);
-                Volatile.Write(ref _pool[index], fresh);
-                if (_disposed)
-                {
-                    fresh.Dispose();
-                    throw new ObjectDisposedException(nameof(OmapiSession), "The OMAPI session to " + _options.Endpoint + " was closed.");
-                }
-
-                return fresh;
-            }
-            finally
-            {
-                _connectLock.Release();
-            }
-        }
-
-        /// <summary>
-        /// Re-opens a lost connection: up to <see cref="OmapiConnectionOptions.ReconnectAttempts"/> attempts, each trying every
-        /// server in order (the current one first), waiting <see cref="OmapiConnectionOptions.ReconnectDelay"/> (doubling, at
-        /// most 8 s) between attempts. Moving to another server closes the pool's connections to the old one.
-        /// </summary>
-        private async Task<OmapiConnection> ReconnectAsync(OmapiConnection lost, CancellationToken cancellationToken)
-        {
-            OmapiConnectionOptions settings = _options;
-            if (settings.ReconnectAttempts == 0)
-            {
-                throw new OmapiConnectionException("The connection to dhcpd at " + settings.Endpoint + " was lost and reconnecting is turned off for this session (" + (lost.Fault?.Message ?? "closed") + ")", lost.Fault);
-            }
-
-            var order = new List<OmapiConnectionOptions> { settings };
-            order.AddRange(_endpoints.Where(e => !ReferenceEquals(e, settings)));
-            TimeSpan delay = settings.ReconnectDelay;
-            Exception? last = lost.Fault;
-            for (int attempt = 0; attempt < settings.ReconnectAttempts; attempt++)
-            {
-                if (attempt > 0)
-                {
-                    await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-                    delay = NextDelay(delay);
-                }
-
-                foreach (OmapiConnectionOptions endpoint in order)
-                {
-                    try
-                    {
-                        OmapiConnection fresh = await OmapiConnection.ConnectAsync(endpoint, _replySizes, cancellationToken).ConfigureAwait(false);
-                        Interlocked.Increment(ref _reconnects);
-                        if (!ReferenceEquals(endpoint, _options))
-                        {
-                            // Failed over: handles of the old server mean nothing here; close its other connections.
-                            _options = endpoint;
-                            for (int i = 0; i < _pool.Length; i++)
-                            {
-                                Volatile.Read(ref _pool[i])?.Dispose();
-                            }
-                        }
-
-                        return fresh;
-                    }
-                    catch (Exception ex) when (ex is OmapiConnectionException || ex is OmapiTimeoutException)
-                    {
-                        last = ex;
-                    }
-                }
-            }
-
-            throw new OmapiConnectionException(
-                "The connection to dhcpd at " + settings.Endpoint + " was lost and " + settings.ReconnectAttempts.ToString(CultureInfo.InvariantCulture) + " reconnect attempt(s) failed: " + (last?.Message ?? "no server answered"),
-                last);
-        }
-
-        /// <summary>The first <paramref name="count"/> connections of the pool, each open and authenticated.</summary>
-        internal async Task<OmapiConnection[]> GetConnectionsAsync(int count, CancellationToken cancellationToken)
-        {
-            count = Math.Max(1, Math.Min(count, _pool.Length));
-            var connections = new OmapiConnection[count];
-            for (int i = 0; i < count; i++)
-            {
-                connections[i] = await GetConnectionAsync(i, cancellationToken).ConfigureAwait(false);
-            }
-
-            return connections;
-        }
     }
 }
+

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace Omapi.Core
 {
@@ -18,6 +19,15 @@ namespace Omapi.Core
         {
             ReplyLost = replyLost;
             Note = note;
+            Notes = note == null ? Array.Empty<string>() : new[] { note };
+        }
+
+        /// <summary>Creates the result of a change made of several requests, from the notes of those whose reply was lost.</summary>
+        protected OmapiWriteResult(IReadOnlyList<string> notes)
+        {
+            Notes = notes ?? throw new ArgumentNullException(nameof(notes));
+            ReplyLost = notes.Count > 0;
+            Note = notes.Count == 0 ? null : string.Join(" ", notes);
         }
 
         /// <summary>True when dhcpd's reply was lost and the change was found applied by reading the object back.</summary>
@@ -25,6 +35,12 @@ namespace Omapi.Core
 
         /// <summary>What happened, when the reply was lost (for a warning); null when dhcpd confirmed the change.</summary>
         public string? Note { get; }
+
+        /// <summary>
+        /// <see cref="Note"/> as one note per request whose reply was lost, in the order they were sent (one warning each);
+        /// empty when dhcpd confirmed everything.
+        /// </summary>
+        public IReadOnlyList<string> Notes { get; }
     }
 
     /// <summary>An <see cref="OmapiWriteResult"/> with the object as it is after the change.</summary>

@@ -207,63 +207,57 @@ namespace PSOmapi
             }
         }
 
-        /// <summary>
-        /// The changes as separate UPDATEs, group first, then statements, then fixed addresses. dhcpd applies the values of
-        /// one UPDATE in order and stops at the first it refuses WITHOUT undoing the earlier ones and without committing
-        /// them (they are live but not in the leases file, so a restart loses them). One value per UPDATE keeps what dhcpd
-        /// serves and what it has written the same; the values that can be refused (group, statements) go first.
-        /// </summary>
-        private List<(string What, OmapiHostChanges Change)> Steps()
+        /// <summary>The changes the parameters ask for (fixed addresses null when they are kept, empty when cleared).</summary>
+        private OmapiHostChanges Changes() => new OmapiHostChanges
         {
-            var steps = new List<(string, OmapiHostChanges)>();
-            if (Group != null)
-            {
-                steps.Add(("group '" + Group + "'", new OmapiHostChanges { Group = Group }));
-            }
+            IPAddresses = IPAddress ?? (ClearIPAddress ? Array.Empty<IPAddress>() : null),
+            Statements = Statements,
+            Group = Group,
+        };
 
-            if (Statements != null)
-            {
-                steps.Add(("the statements", new OmapiHostChanges { Statements = Statements }));
-            }
-
-            if (IPAddress != null || ClearIPAddress)
-            {
-                steps.Add((ClearIPAddress ? "no fixed address" : "the fixed addresses", new OmapiHostChanges { IPAddresses = ClearIPAddress ? Array.Empty<IPAddress>() : IPAddress }));
-            }
-
-            return steps;
-        }
+        /// <summary>How the error of a change that stopped half way names a value already in effect.</summary>
+        private string Label(string attribute) => attribute switch
+        {
+            "group" => "group '" + Group + "'",
+            "statements" => "the statements",
+            _ => ClearIPAddress ? "no fixed address" : "the fixed addresses",
+        };
 
         private void Update(OmapiSession session, OmapiHost host, object input)
         {
-            uint handle = host.GetHandle();
-            var done = new List<string>();
-            foreach ((string what, OmapiHostChanges change) in Steps())
+            if (!TryRun(ct => session.SetHostAsync(host, Changes(), ct), input, ErrorIds.HostNotFound, ErrorIds.HostAlreadyExists, out OmapiHostUpdateResult result))
             {
-                try
-                {
-                    Report(Run(ct => session.UpdateHostAsync(host, change, ct)));
-                    done.Add(what);
-                }
-                catch (Exception ex) when (IsReportable(ex))
-                {
-                    ErrorRecord record = HostError(ex, input, creating: false);
-                    if (done.Count > 0)
-                    {
-                        record.ErrorDetails = new ErrorDetails((record.ErrorDetails?.Message ?? ex.Message) + " Already set: " + string.Join(", ", done) + ".")
-                        {
-                            RecommendedAction = record.ErrorDetails?.RecommendedAction,
-                        };
-                    }
-
-                    WriteError(record);
-                    return;
-                }
+                return;
             }
 
-            if (PassThru && TryRun(ct => session.RefreshHostAsync(handle, ct), input, ErrorIds.HostNotFound, ErrorIds.HostAlreadyExists, out OmapiHost refreshed))
+            WriteNotes(result);
+            if (result.Failure != null)
+            {
+                ErrorRecord record = HostError(result.Failure, input, creating: false);
+                if (result.Applied.Count > 0)
+                {
+                    record.ErrorDetails = new ErrorDetails((record.ErrorDetails?.Message ?? result.Failure.Message) + " Already set: " + string.Join(", ", result.Applied.Select(Label)) + ".")
+                    {
+                        RecommendedAction = record.ErrorDetails?.RecommendedAction,
+                    };
+                }
+
+                WriteError(record);
+                return;
+            }
+
+            if (PassThru && TryRun(ct => session.RefreshHostAsync(host.GetHandle(), ct), input, ErrorIds.HostNotFound, ErrorIds.HostAlreadyExists, out OmapiHost refreshed))
             {
                 WriteObject(refreshed);
+            }
+        }
+
+        /// <summary>A warning per request whose reply was lost and that reading back found applied.</summary>
+        private void WriteNotes(OmapiWriteResult result)
+        {
+            foreach (string note in result.Notes)
+            {
+                WriteWarning(note);
             }
         }
 
@@ -317,106 +311,59 @@ namespace PSOmapi
                 return;
             }
 
-            OmapiHostDefinition replacement = Definition(old, NewName!, IPAddress ?? (ClearIPAddress ? Array.Empty<IPAddress>() : old.GetIPAddresses().Select(a => a.ToIPAddress()).ToArray()));
-            replacement.Statements = Statements;
-            replacement.Group = Group;
-            OmapiHostDefinition original = Definition(old, old.Name!, old.GetIPAddresses().Select(a => a.ToIPAddress()).ToArray());
-            try
-            {
-                // Both are validated before anything is deleted, so a host that cannot be re-created is never deleted.
-                replacement.ToValues();
-                original.ToValues();
-            }
-            catch (ArgumentException ex)
-            {
-                WriteError(OmapiErrors.ToErrorRecord(ex, input));
-                return;
-            }
-
-            // The name must be free before the old host is deleted (the MAC and client id are the old host's own).
-            try
-            {
-                Run(ct => session.GetHostByNameAsync(NewName!, ct));
-                WriteError(OmapiErrors.Create(ErrorIds.HostAlreadyExists, ErrorCategory.ResourceExists, "A host named '" + NewName + "' already exists; host '" + old.Name + "' was left unchanged.", input));
-                return;
-            }
-            catch (OmapiNotFoundException)
-            {
-                // The new name is free.
-            }
-            catch (Exception ex) when (IsReportable(ex))
-            {
-                WriteError(OmapiErrors.ToErrorRecord(ex, input, ErrorIds.HostNotFound, ErrorIds.HostAlreadyExists));
-                return;
-            }
-
-            if (!TryRun(ct => session.DeleteHostAsync(old, ct), input, ErrorIds.HostNotFound, ErrorIds.HostAlreadyExists, out OmapiWriteResult deleted))
+            if (!TryRun(ct => session.RenameHostAsync(old, NewName!, Changes(), ct), input, ErrorIds.HostNotFound, ErrorIds.HostAlreadyExists, out OmapiHostRenameResult result))
             {
                 return;
             }
 
-            Report(deleted);
-            OmapiHost created;
-            try
+            WriteNotes(result);
+            switch (result.Outcome)
             {
-                created = Report(Run(ct => session.CreateHostAsync(replacement, ct)));
-            }
-            catch (Exception ex) when (IsReportable(ex))
-            {
-                Restore(session, input, old, original, ex);
-                return;
-            }
+                case OmapiHostRenameOutcome.Renamed:
+                    if (PassThru)
+                    {
+                        WriteObject(result.Host);
+                    }
 
-            if (PassThru)
-            {
-                WriteObject(created);
+                    break;
+                case OmapiHostRenameOutcome.NameTaken:
+                    WriteError(OmapiErrors.Create(ErrorIds.HostAlreadyExists, ErrorCategory.ResourceExists, "A host named '" + NewName + "' already exists; host '" + old.Name + "' was left unchanged.", input));
+                    break;
+                default:
+                    WriteRenameFailure(result, input);
+                    break;
             }
         }
 
-        private void Restore(OmapiSession session, object input, OmapiHost old, OmapiHostDefinition original, Exception createFailure)
+        /// <summary>The errors of a rename whose new host could not be created: the old one restored, or lost too.</summary>
+        private void WriteRenameFailure(OmapiHostRenameResult result, object input)
         {
+            OmapiHost old = result.Original;
+            Exception createFailure = result.CreateFailure!;
             ErrorRecord failure = HostError(createFailure, input, creating: true);
             string what = "Host '" + old.Name + "' was deleted to be re-created as '" + NewName + "', which failed: " + (failure.ErrorDetails?.Message ?? createFailure.Message);
-            try
+            if (result.Outcome == OmapiHostRenameOutcome.Restored)
             {
-                Report(Run(ct => session.CreateHostAsync(original, ct)));
                 failure.ErrorDetails = new ErrorDetails(what + " Host '" + old.Name + "' was created again with its MAC address, client id and fixed addresses; statements and group it had are lost (dhcpd never returns them): give them again with Set-OmapiHost -Statements/-Group.")
                 {
                     RecommendedAction = failure.ErrorDetails?.RecommendedAction,
                 };
                 WriteError(failure);
-            }
-            catch (Exception ex) when (IsReportable(ex))
-            {
-                failure.ErrorDetails = new ErrorDetails(what + " Creating host '" + old.Name + "' again failed too (next error).")
-                {
-                    RecommendedAction = failure.ErrorDetails?.RecommendedAction,
-                };
-                WriteError(failure);
-                ErrorRecord lost = OmapiErrors.ToErrorRecord(ex, input, ErrorIds.HostNotFound, ErrorIds.HostAlreadyExists);
-                lost.ErrorDetails = new ErrorDetails("Host '" + old.Name + "' is deleted and could not be created again: " + ex.Message + " It had " + Describe(old) + ".")
-                {
-                    RecommendedAction = "Create it again with New-OmapiHost (and its statements and group, which dhcpd never returns).",
-                };
-                WriteError(lost);
-            }
-        }
-
-        private static OmapiHostDefinition Definition(OmapiHost old, string name, IPAddress[] addresses)
-        {
-            var definition = new OmapiHostDefinition { Name = name, IPAddresses = addresses.Length == 0 ? null : addresses };
-            if (old.MacAddress != null)
-            {
-                definition.HardwareAddress = OmapiEncoding.TryParseHex(old.MacAddress);
-                definition.HardwareType = old.HardwareType ?? HardwareAddress.Ethernet;
+                return;
             }
 
-            if (old.ClientId != null)
+            Exception restoreFailure = result.RestoreFailure!;
+            failure.ErrorDetails = new ErrorDetails(what + " Creating host '" + old.Name + "' again failed too (next error).")
             {
-                definition.ClientId = OmapiEncoding.TryParseHex(old.ClientId);
-            }
-
-            return definition;
+                RecommendedAction = failure.ErrorDetails?.RecommendedAction,
+            };
+            WriteError(failure);
+            ErrorRecord lost = OmapiErrors.ToErrorRecord(restoreFailure, input, ErrorIds.HostNotFound, ErrorIds.HostAlreadyExists);
+            lost.ErrorDetails = new ErrorDetails("Host '" + old.Name + "' is deleted and could not be created again: " + restoreFailure.Message + " It had " + Describe(old) + ".")
+            {
+                RecommendedAction = "Create it again with New-OmapiHost (and its statements and group, which dhcpd never returns).",
+            };
+            WriteError(lost);
         }
 
         private static string Describe(OmapiHost host)

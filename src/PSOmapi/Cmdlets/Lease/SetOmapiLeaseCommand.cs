@@ -115,13 +115,12 @@ namespace PSOmapi
                 return;
             }
 
-            OmapiLeaseChanges changes = ChangesFor(lease);
-            if ((changes.Ends != null || changes.Flags != null) && lease.ClientHostname != null)
+            if ((Ends != null || Reserved != null) && lease.ClientHostname != null)
             {
                 WriteWarning("dhcpd drops the client hostname '" + lease.ClientHostname + "' of lease " + lease.IPAddress + " when its end time or flags change: it runs the lease through its expiry, which clears it, and OMAPI cannot set it back. The lease keeps its client and state; the hostname returns when the client renews.");
             }
 
-            if (!TryRun(ct => session.UpdateLeaseAsync(lease, changes, ct), input, ErrorIds.LeaseNotFound, ErrorIds.ObjectAlreadyExists, out OmapiWriteResult<OmapiLease> result))
+            if (!TryRun(ct => session.SetLeaseAsync(lease, State, Ends, Reserved, ct), input, ErrorIds.LeaseNotFound, ErrorIds.ObjectAlreadyExists, out OmapiWriteResult<OmapiLease> result))
             {
                 return;
             }
@@ -139,29 +138,6 @@ namespace PSOmapi
             {
                 WriteObject(after);
             }
-        }
-
-        /// <summary>
-        /// The changes for one lease. Flags are written as a whole, so they start from the lease's current flags. dhcpd moves
-        /// a lease to its next state (an Active lease to Free) when its end time or flags change: unless the user asked for a
-        /// state, the lease's own state is applied again, last, in the same UPDATE (the core sends them as one), so setting
-        /// Reserved on a client's lease never frees the address for another client.
-        /// </summary>
-        private OmapiLeaseChanges ChangesFor(OmapiLease current)
-        {
-            var changes = new OmapiLeaseChanges { Ends = Ends };
-            if (Reserved is bool reserved)
-            {
-                changes.Flags = reserved ? current.GetFlags() | LeaseFlags.Reserved : current.GetFlags() & ~LeaseFlags.Reserved;
-            }
-
-            changes.State = State ?? (changes.Ends != null || changes.Flags != null ? current.GetState() : (LeaseState?)null);
-            if (changes.State == LeaseState.Unknown)
-            {
-                changes.State = null;
-            }
-
-            return changes;
         }
 
         private string DescribeChanges()

@@ -149,7 +149,7 @@ namespace PSOmapi
 
             if (Raw)
             {
-                SendRaw(session, new OmapiRequest(OmapiOpcode.Open, 0, OpenMessage(type, flags), _values, "open " + type), type);
+                SendRaw(session, OmapiSession.OpenRequest(type, _values, flags, "open " + type), type);
                 return;
             }
 
@@ -169,7 +169,7 @@ namespace PSOmapi
 
             if (Raw)
             {
-                SendRaw(session, new OmapiRequest(OmapiOpcode.Open, 0, OpenMessage(type, OmapiOpenFlags.Create | OmapiOpenFlags.Exclusive), _values, "create " + type), type);
+                SendRaw(session, OmapiSession.OpenRequest(type, _values, OmapiOpenFlags.Create | OmapiOpenFlags.Exclusive, "create " + type), type);
                 return;
             }
 
@@ -286,27 +286,6 @@ namespace PSOmapi
             {
                 WriteObject(reply);
             }
-        }
-
-        private static OmapiValueList OpenMessage(string type, OmapiOpenFlags flags)
-        {
-            var message = new OmapiValueList().Add("type", type);
-            if ((flags & OmapiOpenFlags.Create) != 0)
-            {
-                message.Add("create", 1u);
-            }
-
-            if ((flags & OmapiOpenFlags.Update) != 0)
-            {
-                message.Add("update", 1u);
-            }
-
-            if ((flags & OmapiOpenFlags.Exclusive) != 0)
-            {
-                message.Add("exclusive", 1u);
-            }
-
-            return message;
         }
 
         private string DescribeType(string type, string server) =>
