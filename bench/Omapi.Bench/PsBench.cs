@@ -410,7 +410,7 @@ internal sealed class PsBench : IDisposable
                 {
                     OmapiLease lease = await _raw.GetLeaseAsync(address).ConfigureAwait(false);
                     raw.Add(Stopwatch.GetTimestamp() - t0);
-                    rawErrors += lease.IPAddress.Equals(address) ? 0 : 1;
+                    rawErrors += lease.GetIPAddress().ToIPAddress().Equals(address) ? 0 : 1;
                 }
                 catch (OmapiException)
                 {
@@ -429,7 +429,7 @@ internal sealed class PsBench : IDisposable
                     {
                         OmapiLease lease = _raw.GetLeaseAsync(address).GetAwaiter().GetResult();
                         blocking.Add(Stopwatch.GetTimestamp() - t0);
-                        blockingErrors += lease.IPAddress.Equals(address) ? 0 : 1;
+                        blockingErrors += lease.GetIPAddress().ToIPAddress().Equals(address) ? 0 : 1;
                     }
                     catch (OmapiException)
                     {
@@ -451,7 +451,7 @@ internal sealed class PsBench : IDisposable
                     {
                         OmapiLease lease = _raw.GetLease(address);
                         sync.Add(Stopwatch.GetTimestamp() - t0);
-                        syncErrors += lease.IPAddress.Equals(address) ? 0 : 1;
+                        syncErrors += lease.GetIPAddress().ToIPAddress().Equals(address) ? 0 : 1;
                     }
                     catch (OmapiException)
                     {
@@ -623,7 +623,7 @@ internal sealed class PsBench : IDisposable
         (i, lease) => i >= count ? $"more than {count} leases" : Check(lease, _leases[i]);
 
     private static string? Check(OmapiLease lease, SeedLease expected) =>
-        lease.IPAddress.Equals(expected.Address) ? Runner.ContentMismatch(lease, expected) : $"got {lease.IPAddress}, expected {expected.Address}";
+        lease.GetIPAddress().ToIPAddress().Equals(expected.Address) ? Runner.ContentMismatch(lease, expected) : $"got {lease.IPAddress}, expected {expected.Address}";
 
     private string[] AddressStrings(int start, int count)
     {
@@ -655,6 +655,6 @@ public static class RawProbe
         long t0 = Stopwatch.GetTimestamp();
         OmapiLease lease = session.GetLease(address);
         long ticks = Stopwatch.GetTimestamp() - t0;
-        return lease.IPAddress.Equals(address) ? ticks : throw new InvalidOperationException("GetLease(" + address + ") returned the lease of " + lease.IPAddress);
+        return lease.GetIPAddress().ToIPAddress().Equals(address) ? ticks : throw new InvalidOperationException("GetLease(" + address + ") returned the lease of " + lease.IPAddress);
     }
 }
