@@ -156,16 +156,11 @@ namespace Omapi.Core
             }
         }
 
-        /// <summary>
-        /// One connection to one server. The transport offers only an asynchronous connect; for a <paramref name="sync"/>
-        /// caller this is the one wait on it (the socket's connect, intro and authentication), not on a task chain of the
-        /// session's own.
-        /// </summary>
-        private Task<OmapiConnection> ConnectOneAsync(OmapiConnectionOptions endpoint, bool sync, CancellationToken cancellationToken)
-        {
-            Task<OmapiConnection> connecting = OmapiConnection.ConnectAsync(endpoint, _replySizes, cancellationToken);
-            return sync ? Task.FromResult(connecting.GetAwaiter().GetResult()) : connecting;
-        }
+        /// <summary>One connection to one server; for a <paramref name="sync"/> caller, connected on its own thread.</summary>
+        private Task<OmapiConnection> ConnectOneAsync(OmapiConnectionOptions endpoint, bool sync, CancellationToken cancellationToken) =>
+            sync
+                ? Task.FromResult(OmapiConnection.Connect(endpoint, _replySizes, cancellationToken))
+                : OmapiConnection.ConnectAsync(endpoint, _replySizes, cancellationToken);
 
         /// <summary>The reconnect back-off: a timer for an asynchronous caller, a wait on its own thread for a synchronous one.</summary>
         private static Task DelayAsync(TimeSpan delay, bool sync, CancellationToken cancellationToken)

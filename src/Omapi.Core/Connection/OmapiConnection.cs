@@ -97,7 +97,20 @@ namespace Omapi.Core.Connection
             ConnectAsync(options, null, cancellationToken);
 
         /// <summary>Connects, sharing <paramref name="sizes"/> (the session's learned reply sizes) when given.</summary>
-        internal static async Task<OmapiConnection> ConnectAsync(OmapiConnectionOptions options, ReplySizes? sizes, CancellationToken cancellationToken)
+        internal static Task<OmapiConnection> ConnectAsync(OmapiConnectionOptions options, ReplySizes? sizes, CancellationToken cancellationToken) =>
+            ConnectCoreAsync(options, sizes, sync: false, cancellationToken);
+
+        /// <summary>
+        /// <see cref="ConnectAsync(OmapiConnectionOptions, ReplySizes, CancellationToken)"/> for a caller that blocks anyway
+        /// (the synchronous lookup): the same code with every wait on the calling thread, so the task it returns has already
+        /// completed and nothing blocks on a task chain that needs the thread pool.
+        /// </summary>
+        internal static OmapiConnection Connect(OmapiConnectionOptions options, ReplySizes? sizes, CancellationToken cancellationToken) =>
+            ConnectCoreAsync(options, sizes, sync: true, cancellationToken).GetAwaiter().GetResult();
+
+        // With sync, every step (name lookup, TCP connect, intro, authentication) runs on the calling thread; the time limit
+        // still works: its timer disposes the socket, which ends a blocking call as it ends an asynchronous one.
+        private static async Task<OmapiConnection> ConnectCoreAsync(OmapiConnectionOptions options, ReplySizes? sizes, bool sync, CancellationToken cancellationToken)
         {
             if (options == null)
             {
@@ -112,11 +125,11 @@ namespace Omapi.Core.Connection
             OmapiConnection? connection = null;
             try
             {
-                IPAddress[] addresses = await ResolveAsync(options.Server).ConfigureAwait(false);
-                socket = await ConnectSocketAsync(addresses, options, timeout.Token).ConfigureAwait(false);
+                IPAddress[] addresses = await ResolveAsync(options.Server, sync).ConfigureAwait(false);
+                socket = await ConnectSocketAsync(addresses, options, sync, timeout.Token).ConfigureAwait(false);
                 byte[] intro = OmapiCodec.EncodeIntro();
-                await WriteAllAsync(socket, intro, timeout.Token).ConfigureAwait(false);
-                byte[] peerIntro = await ReadIntroAsync(socket, options.Endpoint, timeout.Token).ConfigureAwait(false);
+                await WriteAllAsync(socket, intro, sync, timeout.Token).ConfigureAwait(false);
+                byte[] peerIntro = await ReadIntroAsync(socket, options.Endpoint, sync, timeout.Token).ConfigureAwait(false);
                 int extra = OmapiCodec.ParseIntro(peerIntro, 0);
                 connection = new OmapiConnection(options, socket, extra, sizes ?? new ReplySizes());
                 socket = null; // owned by the connection now
@@ -124,7 +137,7 @@ namespace Omapi.Core.Connection
                 connection._reader.Start();
                 if (options.Key != null)
                 {
-                    await connection.AuthenticateAsync(options.Key, timeout.Token).ConfigureAwait(false);
+                    await connection.AuthenticateAsync(options.Key, sync, timeout.Token).ConfigureAwait(false);
                 }
 
                 return connection;
@@ -458,7 +471,7 @@ namespace Omapi.Core.Connection
             }
         }
 
-        private static async Task<IPAddress[]> ResolveAsync(string server)
+        private static async Task<IPAddress[]> ResolveAsync(string server, bool sync)
         {
             if (IPAddress.TryParse(server, out IPAddress? literal))
             {
@@ -473,7 +486,7 @@ namespace Omapi.Core.Connection
             IPAddress[] all;
             try
             {
-                all = await Dns.GetHostAddressesAsync(server).ConfigureAwait(false);
+                all = sync ? Dns.GetHostAddresses(server) : await Dns.GetHostAddressesAsync(server).ConfigureAwait(false);
             }
             catch (SocketException ex)
             {
@@ -489,7 +502,7 @@ namespace Omapi.Core.Connection
             return v4;
         }
 
-        private static async Task<Socket> ConnectSocketAsync(IPAddress[] addresses, OmapiConnectionOptions options, CancellationToken token)
+        private static async Task<Socket> ConnectSocketAsync(IPAddress[] addresses, OmapiConnectionOptions options, bool sync, CancellationToken token)
         {
             Exception? last = null;
             foreach (IPAddress address in addresses)
@@ -500,7 +513,15 @@ namespace Omapi.Core.Connection
                 {
                     using (token.Register(static s => ((Socket)s!).Dispose(), socket))
                     {
-                        await socket.ConnectAsync(new IPEndPoint(address, options.Port)).ConfigureAwait(false);
+                        var endpoint = new IPEndPoint(address, options.Port);
+                        if (sync)
+                        {
+                            socket.Connect(endpoint);
+                        }
+                        else
+                        {
+                            await socket.ConnectAsync(endpoint).ConfigureAwait(false);
+                        }
                     }
 
                     token.ThrowIfCancellationRequested();
@@ -517,21 +538,23 @@ namespace Omapi.Core.Connection
             throw new OmapiConnectionException("Could not connect to dhcpd at " + options.Endpoint + ": " + (last?.Message ?? "no address") + ". Check the server name, that dhcpd.conf sets omapi-port, and that a firewall lets TCP " + options.Port.ToString(CultureInfo.InvariantCulture) + " through.", last);
         }
 
-        private static async Task WriteAllAsync(Socket socket, byte[] data, CancellationToken token)
+        private static async Task WriteAllAsync(Socket socket, byte[] data, bool sync, CancellationToken token)
         {
             using (token.Register(static s => ((Socket)s!).Dispose(), socket))
             {
                 int sent = 0;
                 while (sent < data.Length)
                 {
-                    sent += await socket.SendAsync(new ArraySegment<byte>(data, sent, data.Length - sent), SocketFlags.None).ConfigureAwait(false);
+                    sent += sync
+                        ? socket.Send(data, sent, data.Length - sent, SocketFlags.None)
+                        : await socket.SendAsync(new ArraySegment<byte>(data, sent, data.Length - sent), SocketFlags.None).ConfigureAwait(false);
                 }
             }
 
             token.ThrowIfCancellationRequested();
         }
 
-        private static async Task<byte[]> ReadIntroAsync(Socket socket, string endpoint, CancellationToken token)
+        private static async Task<byte[]> ReadIntroAsync(Socket socket, string endpoint, bool sync, CancellationToken token)
         {
             var buffer = new byte[OmapiCodec.IntroLength];
             int read = 0;
@@ -542,7 +565,9 @@ namespace Omapi.Core.Connection
                     int n;
                     try
                     {
-                        n = await socket.ReceiveAsync(new ArraySegment<byte>(buffer, read, buffer.Length - read), SocketFlags.None).ConfigureAwait(false);
+                        n = sync
+                            ? socket.Receive(buffer, read, buffer.Length - read, SocketFlags.None)
+                            : await socket.ReceiveAsync(new ArraySegment<byte>(buffer, read, buffer.Length - read), SocketFlags.None).ConfigureAwait(false);
                     }
                     catch (ObjectDisposedException) when (token.IsCancellationRequested)
                     {
@@ -578,7 +603,7 @@ namespace Omapi.Core.Connection
                 inner)
             { Transient = true };
 
-        private async Task AuthenticateAsync(OmapiKey key, CancellationToken token)
+        private async Task AuthenticateAsync(OmapiKey key, bool sync, CancellationToken token)
         {
             var open = new OmapiRequest(
                 OmapiOpcode.Open,
@@ -587,7 +612,7 @@ namespace Omapi.Core.Connection
                 new OmapiValueList().Add("name", key.Name).Add("algorithm", OmapiAlgorithms.WireName(key.Algorithm)),
                 "open the authenticator '" + key.Name + "'",
                 "open authenticator");
-            OmapiMessage reply = await SendAsync(open, token).ConfigureAwait(false);
+            OmapiMessage reply = sync ? Send(open, token) : await SendAsync(open, token).ConfigureAwait(false);
             if (reply.Op != OmapiOpcode.Update || reply.Handle == 0)
             {
                 uint code = OmapiReplies.ResultOf(reply, _options.ResultNumbering);
@@ -607,7 +632,7 @@ namespace Omapi.Core.Connection
             // Opening the authenticator needs only the key's name: prove the secret with one signed round trip whose
             // reply must carry a valid signature too (a wrong secret gets an unsigned INVALIDKEY STATUS).
             var probe = new OmapiRequest(OmapiOpcode.Refresh, reply.Handle, null, null, "verify the secret of key '" + key.Name + "'", "refresh authenticator");
-            OmapiMessage verified = await SendAsync(probe, token).ConfigureAwait(false);
+            OmapiMessage verified = sync ? Send(probe, token) : await SendAsync(probe, token).ConfigureAwait(false);
             if (verified.Op != OmapiOpcode.Update)
             {
                 uint code = OmapiReplies.ResultOf(verified, _options.ResultNumbering);

@@ -70,6 +70,44 @@ namespace Omapi.Core.Tests.Integration
         }
 
         [Fact]
+        public async Task The_synchronous_lookup_reconnects_on_its_own_thread_after_a_dhcpd_restart()
+        {
+            // GetLease (what Get-OmapiLease -IPAddress uses) connects, authenticates and backs off on the calling thread:
+            // it never waits on a task that needs the thread pool, which a blocked pipeline thread might be holding up.
+            using OmapiSession session = await ConnectAsync(Victim);
+            var ct = TestContext.Current.CancellationToken;
+            Assert.Equal(LeaseState.Free, session.GetLease(DhcpdScenario.UnseededFreeAddress, ct).GetState());
+
+            await Victim.RestartAsync(ct);
+            OmapiLease again = await Task.Factory.StartNew(() => session.GetLease(DhcpdScenario.UnseededFreeAddress, ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+            Assert.Equal(LeaseState.Free, again.GetState());
+            Assert.Equal(1, session.Reconnects);
+            Assert.True(session.Connection!.IsAuthenticated);
+        }
+
+        [Fact]
+        public async Task The_synchronous_lookup_gives_up_after_the_bounded_attempts_too_and_recovers_when_dhcpd_is_back()
+        {
+            OmapiConnectionOptions options = OptionsFor(Victim);
+            options.ReconnectAttempts = 2;
+            options.ReconnectDelay = TimeSpan.FromMilliseconds(100);
+            using OmapiSession session = await OmapiSession.ConnectAsync(options, TestContext.Current.CancellationToken);
+            await Victim.StopAsync(TestContext.Current.CancellationToken);
+            try
+            {
+                var ex = Assert.Throws<OmapiConnectionException>(() => session.GetLease(DhcpdScenario.UnseededFreeAddress, TestContext.Current.CancellationToken));
+                Assert.Contains("2 reconnect attempt(s) failed", ex.Message, StringComparison.Ordinal);
+            }
+            finally
+            {
+                await Victim.StartAsync(TestContext.Current.CancellationToken);
+            }
+
+            Assert.Equal(LeaseState.Free, session.GetLease(DhcpdScenario.UnseededFreeAddress, TestContext.Current.CancellationToken).GetState());
+        }
+
+        [Fact]
         public async Task When_dhcpd_stays_down_the_bounded_attempts_end_in_a_connection_error()
         {
             OmapiConnectionOptions options = OptionsFor(Victim);
