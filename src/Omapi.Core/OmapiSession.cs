@@ -38,8 +38,10 @@ namespace Omapi.Core
         private readonly OmapiConnection?[] _pool;
         private readonly ReplySizes _replySizes = new ReplySizes();
         private volatile OmapiConnectionOptions _options;
+        private readonly object _trafficLock = new object();
         private volatile bool _disposed;
         private long _reconnects;
+        private OmapiTraffic _retired;
 
         private OmapiSession(IReadOnlyList<OmapiConnectionOptions> endpoints, OmapiConnectionOptions current, OmapiConnection connection, ReplySizes sizes)
         {
@@ -82,6 +84,27 @@ namespace Omapi.Core
 
         /// <summary>Requests sent on the session's open connections.</summary>
         public long RequestsSent => Connections.Sum(c => c.RequestsSent);
+
+        /// <summary>
+        /// Requests and bytes exchanged since the session was opened, on all its connections, those lost or closed since
+        /// included: a caller that meters its own use (a watcher) subtracts two readings.
+        /// </summary>
+        public OmapiTraffic Traffic
+        {
+            get
+            {
+                lock (_trafficLock)
+                {
+                    OmapiTraffic total = _retired;
+                    foreach (OmapiConnection? c in _pool)
+                    {
+                        total = c == null ? total : total.Add(c);
+                    }
+
+                    return total;
+                }
+            }
+        }
 
         /// <summary>The session's open connections (statistics).</summary>
         public IReadOnlyList<OmapiConnection> Connections
@@ -138,7 +161,7 @@ namespace Omapi.Core
             ex.Transient || (ex.InnerException is OmapiConnectionException inner && inner.Transient) ||
             (ex.InnerException is AggregateException all && all.InnerExceptions.All(e => e is OmapiConnectionException c && c.Transient));
 
-        private static TimeSpan NextDelay(TimeSpan delay) => TimeSpan.FromTicks(Math.Min(Math.Max(delay.Ticks, 1) * 2, TimeSpan.FromSeconds(8).Ticks));
+        private static TimeSpan NextDelay(TimeSpan delay) => Backoff.Double(delay, Backoff.MaxReconnectDelay);
 
         /// <summary>
         /// Connects to the first server that answers. Only "does not answer" (connection refused, unreachable, timed out,
@@ -443,7 +466,16 @@ namespace Omapi.Core
                 OmapiConnection fresh = lost
                     ? await ReconnectAsync(current!, cancellationToken).ConfigureAwait(false)
                     : await OmapiConnection.ConnectAsync(_options, _replySizes, cancellationToken).ConfigureAwait(false);
-                Volatile.Write(ref _pool[index], fresh);
+                lock (_trafficLock)
+                {
+                    // What the replaced connection exchanged stays in Traffic.
+                    Volatile.Write(ref _pool[index], fresh);
+                    if (current != null)
+                    {
+                        _retired = _retired.Add(current);
+                    }
+                }
+
                 if (_disposed)
                 {
                     fresh.Dispose();
