@@ -52,7 +52,7 @@ namespace Omapi.Core
             ex.Transient || (ex.InnerException is OmapiConnectionException inner && inner.Transient) ||
             (ex.InnerException is AggregateException all && all.InnerExceptions.All(e => e is OmapiConnectionException c && c.Transient));
 
-        private static TimeSpan NextDelay(TimeSpan delay) => TimeSpan.FromTicks(Math.Min(Math.Max(delay.Ticks, 1) * 2, TimeSpan.FromSeconds(8).Ticks));
+        private static TimeSpan NextDelay(TimeSpan delay) => Backoff.Double(delay, Backoff.MaxReconnectDelay);
 
         /// <summary>
         /// Connects to the first server that answers. Only "does not answer" (connection refused, unreachable, timed out,
@@ -133,7 +133,16 @@ namespace Omapi.Core
                 OmapiConnection fresh = lost
                     ? await ReconnectAsync(current!, sync, cancellationToken).ConfigureAwait(false)
                     : await ConnectOneAsync(_options, sync, cancellationToken).ConfigureAwait(false);
-                Volatile.Write(ref _pool[index], fresh);
+                lock (_trafficLock)
+                {
+                    // What the replaced connection exchanged stays in Traffic.
+                    Volatile.Write(ref _pool[index], fresh);
+                    if (current != null)
+                    {
+                        _retired = _retired.Add(current);
+                    }
+                }
+
                 if (_disposed)
                 {
                     fresh.Dispose();

@@ -38,8 +38,10 @@ namespace Omapi.Core
         private readonly OmapiConnection?[] _pool;
         private readonly ReplySizes _replySizes = new ReplySizes();
         private volatile OmapiConnectionOptions _options;
+        private readonly object _trafficLock = new object();
         private volatile bool _disposed;
         private long _reconnects;
+        private OmapiTraffic _retired;
 
         private OmapiSession(IReadOnlyList<OmapiConnectionOptions> endpoints, OmapiConnectionOptions current, OmapiConnection connection, ReplySizes sizes)
         {
@@ -82,6 +84,27 @@ namespace Omapi.Core
 
         /// <summary>Requests sent on the session's open connections.</summary>
         public long RequestsSent => Connections.Sum(c => c.RequestsSent);
+
+        /// <summary>
+        /// Requests and bytes exchanged since the session was opened, on all its connections, those lost or closed since
+        /// included: a caller that meters its own use (a watcher) subtracts two readings.
+        /// </summary>
+        public OmapiTraffic Traffic
+        {
+            get
+            {
+                lock (_trafficLock)
+                {
+                    OmapiTraffic total = _retired;
+                    foreach (OmapiConnection? c in _pool)
+                    {
+                        total = c == null ? total : total.Add(c);
+                    }
+
+                    return total;
+                }
+            }
+        }
 
         /// <summary>The session's open connections (statistics).</summary>
         public IReadOnlyList<OmapiConnection> Connections

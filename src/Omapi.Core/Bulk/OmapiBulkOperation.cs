@@ -41,6 +41,7 @@ namespace Omapi.Core.Bulk
         private readonly BlockingCollection<OmapiBulkResult<TKey, TValue>> _output = new BlockingCollection<OmapiBulkResult<TKey, TValue>>();
         private readonly Dictionary<long, OmapiBulkResult<TKey, TValue>> _reorder = new Dictionary<long, OmapiBulkResult<TKey, TValue>>();
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
+        private readonly TaskCompletionSource<bool> _completed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly CancellationTokenRegistration _cancellation;
         private readonly int _maxBuffered;
         private bool _pushCompleted;
@@ -88,6 +89,13 @@ namespace Omapi.Core.Bulk
         {
             get { lock (_gate) { return _nextSeq; } }
         }
+
+        /// <summary>
+        /// Completes when every result is ready to take, or the operation ended early (then <see cref="Take"/> throws after
+        /// the results it has): an async consumer awaits it instead of blocking a thread in <see cref="Take"/>. With
+        /// <see cref="OmapiBulkOptions.MaxBuffered"/> not above the number of keys it completes only as results are taken.
+        /// </summary>
+        public Task Completion => _completed.Task;
 
         /// <summary>Connections lost (and re-opened, or given up) while the operation ran.</summary>
         public long LostConnections => Interlocked.Read(ref _lostConnections);
@@ -370,6 +378,7 @@ namespace Omapi.Core.Bulk
             if (_stopped || (_sourceDone && _nextEmit == _nextSeq && _retry.Count == 0))
             {
                 _output.CompleteAdding();
+                _completed.TrySetResult(true);
             }
         }
 

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using Omapi.Core.Objects;
 
 namespace Omapi.Core.Watch
 {
@@ -19,7 +20,10 @@ namespace Omapi.Core.Watch
         Appeared,
         /// <summary>The object is gone: a host was deleted, a lease key no longer resolves, or a lease became Free.</summary>
         Disappeared,
-        /// <summary>The connection to dhcpd was lost; the watcher reconnects with back-off (1, 2, 4 ... 30 s).</summary>
+        /// <summary>
+        /// The connection to dhcpd was lost; the watcher reconnects with back-off (by default 1, 2, 4, 8, 16, 30 s, then every
+        /// 30 s; <see cref="OmapiChange.Message"/> says the schedule of its options).
+        /// </summary>
         ConnectionLost,
         /// <summary>Watching resumed after <see cref="ConnectionLost"/>; changes made meanwhile follow as their own events.</summary>
         Resumed,
@@ -63,7 +67,7 @@ namespace Omapi.Core.Watch
     public sealed class OmapiChange : EventArgs
     {
         /// <summary>Creates the report.</summary>
-        public OmapiChange(OmapiChangeKind kind, OmapiWatchTarget? target, string key, object? current, object? previous, IReadOnlyList<OmapiPropertyChange>? changes, string? message, long sequence)
+        public OmapiChange(OmapiChangeKind kind, OmapiWatchTarget? target, string key, IOmapiObject? current, IOmapiObject? previous, IReadOnlyList<OmapiPropertyChange>? changes, string? message, long sequence)
         {
             Kind = kind;
             Target = target;
@@ -86,10 +90,10 @@ namespace Omapi.Core.Watch
         public string Key { get; }
 
         /// <summary>The object as it is now (an <see cref="Objects.OmapiLease"/> or <see cref="Objects.OmapiHost"/>); null when it no longer exists.</summary>
-        public object? Current { get; }
+        public IOmapiObject? Current { get; }
 
         /// <summary>The object as it was at the previous poll; null when it did not exist.</summary>
-        public object? Previous { get; }
+        public IOmapiObject? Previous { get; }
 
         /// <summary>The properties that differ, with old and new values (every property for an object that appeared or vanished).</summary>
         public IReadOnlyList<OmapiPropertyChange> Changes { get; }

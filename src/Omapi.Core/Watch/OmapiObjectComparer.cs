@@ -50,7 +50,7 @@ namespace Omapi.Core.Watch
         /// The properties that differ between <paramref name="previous"/> and <paramref name="current"/> (leases or hosts;
         /// either may be null for "did not exist", which makes every set property of the other a change).
         /// </summary>
-        public static IReadOnlyList<OmapiPropertyChange> Compare(object? previous, object? current)
+        public static IReadOnlyList<OmapiPropertyChange> Compare(IOmapiObject? previous, IOmapiObject? current)
         {
             var changes = new List<OmapiPropertyChange>();
             if (previous is OmapiLease || current is OmapiLease)
@@ -86,12 +86,30 @@ namespace Omapi.Core.Watch
         /// True when the object "is there": a host that exists, or a lease that exists and is not Free (every address of a
         /// range has a lease object, so a lease is "there" once the address is taken).
         /// </summary>
-        public static bool IsPresent(object? value) => value switch
+        public static bool IsPresent(IOmapiObject? value) => value switch
         {
             null => false,
             OmapiLease lease => lease.GetState() != LeaseState.Free,
             _ => true,
         };
+
+        /// <summary>
+        /// What became of a watched object between two reads: <see cref="OmapiChangeKind.Appeared"/> or
+        /// <see cref="OmapiChangeKind.Disappeared"/> when it came or went (<see cref="IsPresent"/>), else
+        /// <see cref="OmapiChangeKind.Changed"/> when a property differs; null when nothing did.
+        /// </summary>
+        internal static OmapiChangeKind? Classify(IOmapiObject? previous, IOmapiObject? current, out IReadOnlyList<OmapiPropertyChange> changes)
+        {
+            changes = Compare(previous, current);
+            bool was = IsPresent(previous);
+            bool now = IsPresent(current);
+            if (was != now)
+            {
+                return now ? OmapiChangeKind.Appeared : OmapiChangeKind.Disappeared;
+            }
+
+            return changes.Count > 0 ? OmapiChangeKind.Changed : (OmapiChangeKind?)null;
+        }
 
         private static void Add(List<OmapiPropertyChange> changes, string name, object? oldValue, object? newValue)
         {

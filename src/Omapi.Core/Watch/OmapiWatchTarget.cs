@@ -140,22 +140,26 @@ namespace Omapi.Core.Watch
         /// <summary>The leases of every address from <paramref name="first"/> to <paramref name="last"/> (at most <see cref="MaxRangeSize"/>).</summary>
         public static IReadOnlyList<OmapiWatchTarget> ForRange(IPAddress first, IPAddress last)
         {
-            uint a = ToUInt32(ToIPv4(first));
-            uint b = ToUInt32(ToIPv4(last));
-            if (b < a)
+            string text = ToIPv4(first) + "-" + ToIPv4(last);
+            AddressRange range;
+            try
             {
-                throw new ArgumentException("The range " + first + "-" + last + " ends before it starts.", nameof(last));
+                range = AddressRange.Parse(text);
+            }
+            catch (FormatException ex)
+            {
+                throw new ArgumentException("The range " + text + " ends before it starts.", nameof(last), ex);
             }
 
-            if ((long)b - a + 1 > MaxRangeSize)
+            if (range.Count > MaxRangeSize)
             {
-                throw new ArgumentException(string.Format(CultureInfo.InvariantCulture, "The range {0}-{1} holds {2} addresses; at most {3} can be watched at once (every lease looked up costs dhcpd a handle it never frees).", first, last, (long)b - a + 1, MaxRangeSize), nameof(last));
+                throw new ArgumentException(string.Format(CultureInfo.InvariantCulture, "The range {0} holds {1} addresses; at most {2} can be watched at once (every lease looked up costs dhcpd a handle it never frees).", text, range.Count, MaxRangeSize), nameof(last));
             }
 
-            var targets = new List<OmapiWatchTarget>((int)(b - a + 1));
-            for (long i = a; i <= b; i++)
+            var targets = new List<OmapiWatchTarget>((int)range.Count);
+            foreach (IPAddress address in range.Addresses())
             {
-                targets.Add(new OmapiWatchTarget(OmapiWatchKey.LeaseIPAddress, FromUInt32((uint)i), null, null, 0));
+                targets.Add(new OmapiWatchTarget(OmapiWatchKey.LeaseIPAddress, address, null, null, 0));
             }
 
             return targets;
@@ -184,8 +188,14 @@ namespace Omapi.Core.Watch
         /// <inheritdoc />
         public override string ToString() => Key;
 
+        /// <summary>The address of a <see cref="OmapiWatchKey.LeaseIPAddress"/> target (looked up in bulk), else null.</summary>
+        internal IPAddress? LeaseAddress => KeyKind == OmapiWatchKey.LeaseIPAddress ? _address : null;
+
+        /// <summary>The name of a <see cref="OmapiWatchKey.HostName"/> target (looked up in bulk), else null.</summary>
+        internal string? HostName => _name;
+
         /// <summary>Looks the object up by its key (OPEN); throws what the session throws (not found, multiple matches ...).</summary>
-        internal async Task<object> OpenAsync(OmapiSession session, CancellationToken cancellationToken)
+        internal async Task<IOmapiObject> OpenAsync(OmapiSession session, CancellationToken cancellationToken)
         {
             switch (KeyKind)
             {
@@ -205,7 +215,7 @@ namespace Omapi.Core.Watch
         }
 
         /// <summary>True when <paramref name="value"/> is an object this key names (REFRESH does not check the type or key).</summary>
-        internal bool Matches(object value)
+        internal bool Matches(IOmapiObject value)
         {
             switch (KeyKind)
             {
@@ -272,13 +282,5 @@ namespace Omapi.Core.Watch
             throw new ArgumentException("OMAPI is IPv4-only; '" + address + "' is not an IPv4 address.", nameof(address));
         }
 
-        private static uint ToUInt32(IPAddress address)
-        {
-            byte[] b = address.GetAddressBytes();
-            return ((uint)b[0] << 24) | ((uint)b[1] << 16) | ((uint)b[2] << 8) | b[3];
-        }
-
-        private static IPAddress FromUInt32(uint value) =>
-            new IPAddress(new[] { (byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value });
     }
 }

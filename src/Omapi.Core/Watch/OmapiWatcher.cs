@@ -1,89 +1,45 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
-using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
-using Omapi.Core.Bulk;
 using Omapi.Core.Connection;
 using Omapi.Core.Objects;
 
 namespace Omapi.Core.Watch
 {
-    /// <summary>Where a watcher is in its life.</summary>
-    public enum OmapiWatcherState
-    {
-        /// <summary>Targets are being added; nothing runs yet.</summary>
-        Created,
-        /// <summary>Polling.</summary>
-        Running,
-        /// <summary>The connection was lost; reconnect attempts run with back-off.</summary>
-        Reconnecting,
-        /// <summary>Stopped for good: no request is sent any more.</summary>
-        Stopped,
-    }
-
-    /// <summary>What became of one target added to a watcher.</summary>
-    public sealed class OmapiWatchResolution
-    {
-        internal OmapiWatchResolution(OmapiWatchTarget target, object? current, bool isWatched, Exception? error)
-        {
-            Target = target;
-            Current = current;
-            IsWatched = isWatched;
-            Error = error;
-        }
-
-        /// <summary>The target.</summary>
-        public OmapiWatchTarget Target { get; }
-
-        /// <summary>The object found (null when its key does not resolve yet).</summary>
-        public object? Current { get; }
-
-        /// <summary>True when the target is watched (found, or not there yet and reported when it appears).</summary>
-        public bool IsWatched { get; }
-
-        /// <summary>
-        /// Why the target is not watched: a lease address that has no lease object (it is in no dhcpd range), several
-        /// leases for one key (MultipleMatches), or another refusal of the server. Null when watched.
-        /// </summary>
-        public Exception? Error { get; }
-    }
-
     /// <summary>
     /// Detects changes of leases and hosts on one dhcpd. It first asks the server for real notifications (NOTIFY); dhcpd
     /// 4.4 declines them (result 27, "notify not implemented yet"), so the watcher polls: every
     /// <see cref="OmapiWatcherOptions.Interval"/> it re-reads each watched object by its handle (REFRESH, one request per
-    /// object, handed to the session a few at a time so that its send window keeps the pipelining within dhcpd's safe
-    /// budget), compares it with the previous read and reports the differences through <see cref="Change"/>.
-    /// Keys that do not resolve yet (a host not created yet) are looked up by key instead. When the connection is lost it
-    /// reports <see cref="OmapiChangeKind.ConnectionLost"/>, retries with back-off, and on success finds every object again
-    /// by its key (handles are numbered per dhcpd process, so after a restart an old handle may name another object),
-    /// reports <see cref="OmapiChangeKind.Resumed"/> and then every difference to the state before the loss.
-    /// Uses only the public API of <see cref="OmapiSession"/>; PowerShell-free. Thread-safe.
+    /// object, through the session's bulk engine within its send window), compares it with the previous read and reports
+    /// the differences through <see cref="Change"/>. Keys that do not resolve yet (a host not created yet) are looked up by
+    /// key instead. When the connection is lost it reports <see cref="OmapiChangeKind.ConnectionLost"/>, and retries with
+    /// back-off: each retry is a poll, whose first request makes the session re-open its connection as its own reconnect
+    /// policy says. On success it finds every object again by its key (handles are numbered per dhcpd process, so after a
+    /// restart an old handle may name another object), reports <see cref="OmapiChangeKind.Resumed"/> and then every
+    /// difference to the state before the loss.
     /// </summary>
+    /// <remarks>
+    /// The parts: <see cref="WatchSchedule"/> says when to poll (and how reconnect rounds are spaced), <see cref="WatchPoll"/>
+    /// reads a batch of targets through the session's public API, <see cref="OmapiObjectComparer"/> compares two reads; this
+    /// class holds the targets, runs the loop and reports. Uses only the public API of <see cref="OmapiSession"/>;
+    /// PowerShell-free. Thread-safe.
+    /// </remarks>
     public sealed class OmapiWatcher : IDisposable
     {
         private static readonly Task Never = new TaskCompletionSource<bool>().Task;
 
-        private readonly Func<CancellationToken, Task<OmapiSession>>? _connect;
-        private readonly bool _ownsSession;
+        private readonly OmapiSession _session;
         private readonly OmapiWatcherOptions _options;
-        private readonly List<Entry> _entries = new List<Entry>();
+        private readonly WatchSchedule _schedule;
+        private readonly List<WatchEntry> _entries = new List<WatchEntry>();
         private readonly HashSet<OmapiWatchTarget> _targets = new HashSet<OmapiWatchTarget>();
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private readonly object _gate = new object();
-        private readonly object _accounting = new object();
-        private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private OmapiConnection? _countedConnection;
-        private long _baseRequests;
-        private long _baseSent;
-        private long _baseReceived;
-        private long _requests;
-        private long _bytesSent;
-        private long _bytesReceived;
+        private readonly OmapiTraffic _trafficAtStart;
+        private OmapiTraffic? _trafficAtStop;
         private long _polls;
         private long _sequence;
         private long _lastPollTicks;
@@ -92,35 +48,21 @@ namespace Omapi.Core.Watch
         private volatile bool _stopRequested;
         private volatile string? _stopReason;
         private Task _loop = Task.CompletedTask;
-        private volatile OmapiSession _session;
 
         /// <summary>
         /// Creates a watcher over <paramref name="session"/> (owned when <see cref="OmapiWatcherOptions.OwnsSession"/> is
-        /// set); after a lost connection it relies on the session to re-open it. Add targets with <see cref="AddAsync"/>,
-        /// then <see cref="Start"/>. <see cref="ConnectAsync"/> makes a watcher with sessions of its own instead.
+        /// set); after a lost connection the session re-opens it, as its reconnect policy says. Add targets with
+        /// <see cref="AddAsync"/>, then <see cref="Start"/>. <see cref="ConnectAsync"/> makes a watcher with a session of its own.
         /// </summary>
         public OmapiWatcher(OmapiSession session, OmapiWatcherOptions? options = null)
-            : this(session ?? throw new ArgumentNullException(nameof(session)), null, options)
         {
-        }
-
-        private OmapiWatcher(OmapiSession session, Func<CancellationToken, Task<OmapiSession>>? connect, OmapiWatcherOptions? options)
-        {
-            _session = session;
-            _connect = connect;
+            _session = session ?? throw new ArgumentNullException(nameof(session));
             _options = (options ?? new OmapiWatcherOptions()).Clone();
             _options.Validate();
-            _ownsSession = connect != null || _options.OwnsSession;
+            _schedule = new WatchSchedule(_options);
 
             // Count from now: on a shared session, earlier traffic is not the watcher's.
-            OmapiConnection? connection = session.Connection;
-            _countedConnection = connection;
-            if (connection != null)
-            {
-                _baseRequests = connection.RequestsSent;
-                _baseSent = connection.BytesSent;
-                _baseReceived = connection.BytesReceived;
-            }
+            _trafficAtStart = session.Traffic;
         }
 
         /// <summary>
@@ -130,7 +72,7 @@ namespace Omapi.Core.Watch
         /// </summary>
         public event EventHandler<OmapiChange>? Change;
 
-        /// <summary>The session the watcher polls through (a watcher from <see cref="ConnectAsync"/> replaces it after a lost connection).</summary>
+        /// <summary>The session the watcher polls through.</summary>
         public OmapiSession Session => _session;
 
         /// <summary>The poll interval.</summary>
@@ -202,37 +144,16 @@ namespace Omapi.Core.Watch
         }
 
         /// <summary>
-        /// Requests sent on the session's connections since the watcher was created (the watcher's own traffic when it
-        /// owns its session; on a shared session other callers' requests are counted too). Flat once stopped.
+        /// Requests sent through the session since the watcher was created (<see cref="OmapiSession.Traffic"/>: the watcher's
+        /// own traffic when it owns its session; on a shared session other callers' requests are counted too). Flat once stopped.
         /// </summary>
-        public long RequestsSent
-        {
-            get
-            {
-                Account();
-                return Interlocked.Read(ref _requests);
-            }
-        }
+        public long RequestsSent => Traffic.RequestsSent;
 
         /// <summary>Bytes sent, counted like <see cref="RequestsSent"/> (a reconnection's intro and authentication included).</summary>
-        public long BytesSent
-        {
-            get
-            {
-                Account();
-                return Interlocked.Read(ref _bytesSent);
-            }
-        }
+        public long BytesSent => Traffic.BytesSent;
 
         /// <summary>Bytes received, counted like <see cref="RequestsSent"/>.</summary>
-        public long BytesReceived
-        {
-            get
-            {
-                Account();
-                return Interlocked.Read(ref _bytesReceived);
-            }
-        }
+        public long BytesReceived => Traffic.BytesReceived;
 
         /// <summary>The last exception a <see cref="Change"/> handler threw, or null.</summary>
         public Exception? LastHandlerError { get; private set; }
@@ -240,11 +161,21 @@ namespace Omapi.Core.Watch
         /// <summary>Completes when the polling loop has ended (at once when it never started).</summary>
         public Task Completion => _loop;
 
+        private OmapiTraffic Traffic
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _trafficAtStop ?? _session.Traffic - _trafficAtStart;
+                }
+            }
+        }
+
         /// <summary>
-        /// Connects a watcher with a session of its own to the server of <paramref name="connection"/>. After a lost connection
-        /// each reconnect attempt opens a new session (so the reconnect policy of the options, which may even be off, does
-        /// not matter: the watcher's back-off applies), and everything is closed when the watcher stops. Throws what
-        /// <see cref="OmapiSession.ConnectAsync"/> throws.
+        /// Connects a watcher with a session of its own to the server of <paramref name="connection"/>; it is closed when the
+        /// watcher stops. The session reconnects as the options say, but at least once per round even when they turn
+        /// reconnecting off: the watch's back-off spaces the rounds. Throws what <see cref="OmapiSession.ConnectAsync"/> throws.
         /// </summary>
         public static async Task<OmapiWatcher> ConnectAsync(OmapiConnectionOptions connection, OmapiWatcherOptions? options = null, CancellationToken cancellationToken = default)
         {
@@ -254,10 +185,12 @@ namespace Omapi.Core.Watch
             }
 
             OmapiConnectionOptions copy = connection.Clone();
+            copy.ReconnectAttempts = Math.Max(1, copy.ReconnectAttempts);
             OmapiWatcherOptions settings = (options ?? new OmapiWatcherOptions()).Clone();
+            settings.OwnsSession = true;
             settings.Validate();
             OmapiSession session = await OmapiSession.ConnectAsync(copy, cancellationToken).ConfigureAwait(false);
-            return new OmapiWatcher(session, ct => OmapiSession.ConnectAsync(copy, ct), settings);
+            return new OmapiWatcher(session, settings);
         }
 
         /// <summary>
@@ -281,41 +214,33 @@ namespace Omapi.Core.Watch
                     throw new InvalidOperationException("Targets can only be added before the watcher starts.");
                 }
 
-                foreach (OmapiWatchTarget target in targets)
-                {
-                    if (target != null && _targets.Add(target))
-                    {
-                        fresh.Add(target);
-                    }
-                }
+                fresh.AddRange(targets.Where(t => t != null && _targets.Add(t)));
             }
 
-            OmapiWatchResolution[] resolutions;
+            WatchRead[] reads;
             try
             {
-                OmapiSession session = _session;
-                resolutions = await ForEachAsync(fresh, (t, ct) => ResolveAsync(session, t, ct), cancellationToken).ConfigureAwait(false);
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
+                reads = await WatchPoll.ReadAsync(_session, fresh, fresh.Select(t => t.KnownHandle).ToArray(), linked.Token).ConfigureAwait(false);
             }
             catch
             {
                 lock (_gate)
                 {
-                    foreach (OmapiWatchTarget target in fresh)
-                    {
-                        _targets.Remove(target);
-                    }
+                    _targets.ExceptWith(fresh);
                 }
 
                 throw;
             }
 
+            OmapiWatchResolution[] resolutions = fresh.Select((t, i) => OmapiWatchResolution.From(t, reads[i])).ToArray();
             lock (_gate)
             {
                 foreach (OmapiWatchResolution resolution in resolutions)
                 {
                     if (resolution.IsWatched)
                     {
-                        _entries.Add(new Entry(resolution.Target, resolution.Current));
+                        _entries.Add(new WatchEntry(resolution.Target, resolution.Current));
                     }
                     else
                     {
@@ -346,22 +271,10 @@ namespace Omapi.Core.Watch
                 return NotificationStatus;
             }
 
-            try
-            {
-                await _session.NotifyAsync(handle, cancellationToken).ConfigureAwait(false);
-                NotificationsAccepted = true;
-                NotificationStatus = "accepted by the server, but unsolicited messages cannot be received on an OMAPI client connection here; polling";
-            }
-            catch (OmapiNotSupportedException ex)
-            {
-                NotificationStatus = string.Format(CultureInfo.InvariantCulture, "declined by the server: \"{0}\" ({1}, result {2}); polling", ex.ServerMessage ?? ex.ResultName, ex.ResultName, ex.ResultCode);
-            }
-            catch (OmapiServerException ex) when (!(ex is OmapiAuthenticationException))
-            {
-                NotificationStatus = string.Format(CultureInfo.InvariantCulture, "refused by the server: \"{0}\" ({1}, result {2}); polling", ex.ServerMessage ?? ex.ResultName, ex.ResultName, ex.ResultCode);
-            }
-
-            return NotificationStatus;
+            (bool accepted, string status) = await WatchPoll.RequestNotificationsAsync(_session, handle, cancellationToken).ConfigureAwait(false);
+            NotificationsAccepted = accepted;
+            NotificationStatus = status;
+            return status;
         }
 
         /// <summary>Starts polling on a background task. The first poll is one interval from now.</summary>
@@ -375,6 +288,7 @@ namespace Omapi.Core.Watch
                 }
 
                 _state = OmapiWatcherState.Running;
+                _schedule.Polled(_schedule.Now);
                 _loop = Task.Run(RunAsync);
             }
         }
@@ -387,16 +301,6 @@ namespace Omapi.Core.Watch
 
         /// <inheritdoc />
         public override string ToString() => string.Format(CultureInfo.InvariantCulture, "watcher of {0} objects on {1} every {2:0.###} s ({3})", Count, _session.ServerName, _options.Interval.TotalSeconds, _state);
-
-        private static bool IsConnectionFailure(Exception ex) =>
-            ex is OmapiConnectionException || ex is OmapiTimeoutException || ex is OmapiProtocolException || ex is OmapiAuthenticationException;
-
-        private static uint HandleOf(object? value) => value switch
-        {
-            OmapiLease lease => lease.GetHandle(),
-            OmapiHost host => host.GetHandle(),
-            _ => 0,
-        };
 
         private void StopCore(string? reason)
         {
@@ -413,174 +317,40 @@ namespace Omapi.Core.Watch
             }
 
             _stop.Cancel();
-            if (_ownsSession)
+            if (_options.OwnsSession)
             {
                 // Closing the connection here, not when the loop notices, guarantees nothing more is sent from now on.
                 _session.Dispose();
             }
 
-            Account();
-        }
-
-        private static async Task<OmapiWatchResolution> ResolveAsync(OmapiSession session, OmapiWatchTarget target, CancellationToken cancellationToken)
-        {
-            if (target.KnownHandle != 0)
+            lock (_gate)
             {
-                object? byHandle = await TryRefreshAsync(session, target, target.KnownHandle, cancellationToken).ConfigureAwait(false);
-                if (byHandle != null)
-                {
-                    return new OmapiWatchResolution(target, byHandle, true, null);
-                }
-            }
-
-            try
-            {
-                return new OmapiWatchResolution(target, await target.OpenAsync(session, cancellationToken).ConfigureAwait(false), true, null);
-            }
-            catch (OmapiNotFoundException ex)
-            {
-                // Every address of a dhcpd range has a lease object: an address without one is in no range and never will be.
-                bool watch = target.KeyKind != OmapiWatchKey.LeaseIPAddress;
-                return new OmapiWatchResolution(target, null, watch, watch ? null : ex);
-            }
-            catch (OmapiServerException ex) when (!(ex is OmapiAuthenticationException))
-            {
-                return new OmapiWatchResolution(target, null, false, ex);
-            }
-            catch (OmapiMalformedValueException ex)
-            {
-                return new OmapiWatchResolution(target, null, false, ex);
-            }
-        }
-
-        private static async Task<object?> TryRefreshAsync(OmapiSession session, OmapiWatchTarget target, uint handle, CancellationToken cancellationToken)
-        {
-            try
-            {
-                return Interpret(session, target, await session.RefreshAsync(handle, target.ObjectType, cancellationToken).ConfigureAwait(false));
-            }
-            catch (OmapiServerException ex) when (!(ex is OmapiAuthenticationException))
-            {
-                // Not found (a deleted host), or the handle now names an object of another type: look it up by key.
-                return null;
+                _trafficAtStop = _session.Traffic - _trafficAtStart;
             }
         }
 
         /// <summary>
-        /// One poll. Objects whose handle is known are re-read by handle with the bulk engine (issue 5's machinery: the
-        /// requests of one connection go out in batches within its byte budget, no task per request); those without one,
-        /// those whose handle now names something else (dhcpd restarted) or failed, and all of them after a lost
-        /// connection, are looked up by key. A connection failure on any item fails the poll, as a failed request did.
+        /// The loop: wait for the schedule (or the connection closing, or <see cref="OmapiWatcherOptions.StopWhen"/>), poll,
+        /// compare, report. While the connection is lost, each poll is a reconnect round (by key, since old handles may name
+        /// other objects after a restart); the first that succeeds resumes the watch.
         /// </summary>
-        private async Task<Observation[]> ObserveAllAsync(OmapiSession session, Entry[] entries, bool byKey, CancellationToken cancellationToken)
-        {
-            var observations = new Observation[entries.Length];
-            var resolved = new bool[entries.Length];
-            int[] byHandle = byKey ? Array.Empty<int>() : Enumerable.Range(0, entries.Length).Where(i => entries[i].Handle != 0).ToArray();
-            if (byHandle.Length > 0)
-            {
-                // Connection 0 only, as every other request of the watcher: its traffic is what the watcher accounts for.
-                var options = new OmapiBulkOptions { Connections = 1, MaxBuffered = Math.Max(64, _options.MaxConcurrentRequests * 16) };
-                using OmapiBulkOperation<uint, OmapiObject> bulk = await session.StartRefreshAsync(byHandle.Select(i => entries[i].Handle), null, options, cancellationToken).ConfigureAwait(false);
-
-                // Taking the results blocks (the consumer reads the socket itself): on a thread of its own, not a pool thread, so
-                // that a poll neither waits for nor holds one of the pool's threads while the process is busy.
-                List<OmapiBulkResult<uint, OmapiObject>> results = await Task.Factory.StartNew(
-                    () => bulk.Results(cancellationToken).ToList(),
-                    cancellationToken,
-                    TaskCreationOptions.LongRunning,
-                    TaskScheduler.Default).ConfigureAwait(false);
-                for (int k = 0; k < results.Count; k++)
-                {
-                    OmapiBulkResult<uint, OmapiObject> result = results[k];
-                    if (result.Error is Exception error && IsConnectionFailure(error))
-                    {
-                        ExceptionDispatchInfo.Capture(error).Throw();
-                    }
-
-                    Entry entry = entries[byHandle[k]];
-                    object? value = result.Succeeded ? Interpret(session, entry.Target, result.Value!) : null;
-                    if (value != null)
-                    {
-                        observations[byHandle[k]] = new Observation(value, keep: false);
-                        resolved[byHandle[k]] = true;
-                    }
-                }
-            }
-
-            Entry[] rest = Enumerable.Range(0, entries.Length).Where(i => !resolved[i]).Select(i => entries[i]).ToArray();
-            if (rest.Length > 0)
-            {
-                Observation[] byKeyObservations = await ForEachAsync(rest, (e, ct) => ObserveByKeyAsync(session, e, ct), cancellationToken).ConfigureAwait(false);
-                int next = 0;
-                for (int i = 0; i < entries.Length; i++)
-                {
-                    if (!resolved[i])
-                    {
-                        observations[i] = byKeyObservations[next++];
-                    }
-                }
-            }
-
-            return observations;
-        }
-
-        /// <summary>A refreshed object as the target's type, or null when it is not the object the target names (any more).</summary>
-        private static object? Interpret(OmapiSession session, OmapiWatchTarget target, OmapiObject refreshed)
-        {
-            try
-            {
-                object value = target.IsLease ? OmapiLease.FromObject(refreshed, session.ServerName) : OmapiHost.FromObject(refreshed, session.ServerName);
-                return target.Matches(value) ? value : null;
-            }
-            catch (OmapiMalformedValueException)
-            {
-                return null;
-            }
-        }
-
-        /// <summary>Looks a watched object up by its key (OPEN), for the entries the by-handle refresh of a poll did not settle.</summary>
-        private static async Task<Observation> ObserveByKeyAsync(OmapiSession session, Entry entry, CancellationToken cancellationToken)
-        {
-            try
-            {
-                return new Observation(await entry.Target.OpenAsync(session, cancellationToken).ConfigureAwait(false), keep: false);
-            }
-            catch (OmapiNotFoundException)
-            {
-                return new Observation(null, keep: false);
-            }
-            catch (OmapiServerException ex) when (!(ex is OmapiAuthenticationException))
-            {
-                // Several leases share the key now, or another refusal: no conclusion this time, keep the last state.
-                return new Observation(null, keep: true);
-            }
-            catch (OmapiMalformedValueException)
-            {
-                return new Observation(null, keep: true);
-            }
-        }
-
         private async Task RunAsync()
         {
             CancellationToken token = _stop.Token;
-            TimeSpan interval = _options.Interval;
-            TimeSpan retry = _options.FirstRetryDelay;
-            bool lost = false;
-            DateTime lostAtUtc = default;
-            OmapiConnection? known = _session.Connection;
-            TimeSpan due = _clock.Elapsed + interval;
-            Entry[] entries;
+            WatchEntry[] entries;
             lock (_gate)
             {
                 entries = _entries.ToArray();
             }
 
+            OmapiWatchTarget[] targets = entries.Select(e => e.Target).ToArray();
+            DateTime? lostAt = null;
             try
             {
                 while (true)
                 {
-                    string? stopReason = await WaitAsync(due, lost || known == null ? Never : known.Closed, token).ConfigureAwait(false);
+                    Task closed = lostAt == null ? _session.Connection?.Closed ?? Never : Never;
+                    string? stopReason = await _schedule.WaitAsync(closed, token).ConfigureAwait(false);
                     if (stopReason != null)
                     {
                         Raise(OmapiChangeKind.Stopped, stopReason);
@@ -588,87 +358,61 @@ namespace Omapi.Core.Watch
                         return;
                     }
 
-                    if (!lost && known != null && !known.IsOpen)
+                    if (closed.IsCompleted)
                     {
                         // dhcpd closed the connection (it exits, restarts, or dropped us): say so now, retry shortly.
-                        lost = true;
-                        lostAtUtc = DateTime.UtcNow;
-                        retry = _options.FirstRetryDelay;
-                        _state = OmapiWatcherState.Reconnecting;
-                        Raise(OmapiChangeKind.ConnectionLost, DescribeLoss(known.Fault));
-                        due = _clock.Elapsed + retry;
+                        lostAt = Lost(_session.Connection?.Fault, reconnected: false);
                         continue;
                     }
 
-                    TimeSpan started = _clock.Elapsed;
-                    Observation[] observations;
-                    OmapiConnection? before;
-                    OmapiSession session;
+                    long reconnects = _session.Reconnects;
+                    TimeSpan started = _schedule.Now;
+                    WatchRead[] reads;
                     try
                     {
-                        if (lost && _connect != null)
-                        {
-                            // Each attempt opens a new session: its own reconnect policy (which may be off) plays no part.
-                            await ReplaceSessionAsync(token).ConfigureAwait(false);
-                        }
-
-                        session = _session;
-                        before = session.Connection;
-                        bool byKey = lost;
-                        observations = await ObserveAllAsync(session, entries, byKey, token).ConfigureAwait(false);
+                        reads = await WatchPoll.ReadAsync(_session, targets, entries.Select(e => lostAt == null ? e.Handle : 0).ToArray(), token).ConfigureAwait(false);
                     }
-                    catch (Exception ex) when (IsConnectionFailure(ex) && !token.IsCancellationRequested)
+                    catch (Exception ex) when (WatchPoll.IsConnectionFailure(ex) && !token.IsCancellationRequested)
                     {
-                        Account();
-                        if (!lost)
+                        if (lostAt == null)
                         {
-                            lost = true;
-                            lostAtUtc = DateTime.UtcNow;
-                            retry = _options.FirstRetryDelay;
-                            _state = OmapiWatcherState.Reconnecting;
-                            Raise(OmapiChangeKind.ConnectionLost, DescribeLoss(ex));
+                            lostAt = Lost(ex, reconnected: false);
                         }
                         else
                         {
-                            retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, _options.MaxRetryDelay.Ticks));
+                            _schedule.RetryFailed();
                         }
 
-                        due = _clock.Elapsed + retry;
                         continue;
                     }
 
                     Interlocked.Increment(ref _polls);
                     Interlocked.Exchange(ref _lastPollTicks, DateTime.UtcNow.Ticks);
-                    Interlocked.Exchange(ref _lastPollDurationTicks, (_clock.Elapsed - started).Ticks);
-                    Account();
-                    known = session.Connection;
-                    if (!lost && !ReferenceEquals(known, before))
+                    Interlocked.Exchange(ref _lastPollDurationTicks, (_schedule.Now - started).Ticks);
+                    if (lostAt == null && _session.Reconnects != reconnects)
                     {
-                        // The session lost its connection during the poll and re-opened it on its own. Every result is still
-                        // the object its key names (a refreshed handle that now names another object was looked up again by
-                        // key), but the loss is reported all the same, and with it what changed meanwhile.
-                        lost = true;
-                        lostAtUtc = DateTime.UtcNow;
-                        Raise(OmapiChangeKind.ConnectionLost, DescribeLoss(before?.Fault));
+                        // The session lost its connection during the poll and re-opened it at once. Every result is still the
+                        // object its key names (a refreshed handle that now names another object was looked up by key), but
+                        // the loss is reported all the same, and with it what changed meanwhile.
+                        lostAt = Lost(null, reconnected: true);
                     }
 
-                    if (lost)
+                    if (lostAt is DateTime since)
                     {
-                        bool restarted = entries.Zip(observations, (e, o) => e.Handle != 0 && !o.Keep && o.Value != null && HandleOf(o.Value) != e.Handle).Any(x => x);
-                        lost = false;
+                        lostAt = null;
                         _state = OmapiWatcherState.Running;
-                        string after = ((int)(DateTime.UtcNow - lostAtUtc).TotalSeconds).ToString(CultureInfo.InvariantCulture);
-                        Raise(OmapiChangeKind.Resumed, restarted
-                            ? "Watching resumed after " + after + " s. dhcpd was restarted meanwhile (its handles changed): every watched object was looked up again by its key and compared with its state before the connection was lost."
-                            : "Watching resumed after " + after + " s: every watched object was looked up again by its key and compared with its state before the connection was lost.");
+                        Raise(OmapiChangeKind.Resumed, DescribeResumption(entries, reads, since));
                     }
 
-                    Apply(entries, observations);
-                    due = started + interval;
-                    if (due < _clock.Elapsed)
+                    for (int i = 0; i < entries.Length; i++)
                     {
-                        due = _clock.Elapsed;
+                        if (entries[i].Take(reads[i], NextSequence) is OmapiChange change)
+                        {
+                            Raise(change);
+                        }
                     }
+
+                    _schedule.Polled(started);
                 }
             }
 #pragma warning disable CA1031 // Once stopped, whatever the cancelled requests and the closed connection threw is moot.
@@ -691,92 +435,31 @@ namespace Omapi.Core.Watch
                 Raise(OmapiChangeKind.Stopped, reason);
                 StopCore(reason);
             }
-            finally
-            {
-                Account();
-            }
         }
 
-        private async Task ReplaceSessionAsync(CancellationToken token)
+        /// <summary>Reports the loss (with the real reconnect schedule) and schedules the first reconnect round.</summary>
+        private DateTime Lost(Exception? reason, bool reconnected)
         {
-            OmapiSession fresh = await _connect!(token).ConfigureAwait(false);
-            OmapiSession old;
-            lock (_gate)
+            string what = "The connection to dhcpd at " + _session.ServerName + " was lost";
+            if (reconnected)
             {
-                if (_stopRequested)
-                {
-                    fresh.Dispose();
-                    token.ThrowIfCancellationRequested();
-                    throw new OperationCanceledException(token);
-                }
-
-                old = _session;
-                _session = fresh;
+                Raise(OmapiChangeKind.ConnectionLost, what + " during a poll, and the session re-opened it at once.");
+                return DateTime.UtcNow;
             }
 
-            Account();
-            old.Dispose();
+            _state = OmapiWatcherState.Reconnecting;
+            _schedule.Lost();
+            Raise(OmapiChangeKind.ConnectionLost, what + (reason == null ? "." : ": " + reason.Message) + " " + _schedule.DescribeReconnect(_session.Options));
+            return DateTime.UtcNow;
         }
 
-        private string DescribeLoss(Exception? reason) =>
-            "The connection to dhcpd at " + _session.ServerName + " was lost" + (reason == null ? "." : ": " + reason.Message) + " Reconnecting with back-off (1, 2, 4 ... 30 s).";
-
-        private async Task<string?> WaitAsync(TimeSpan due, Task closed, CancellationToken token)
+        private static string DescribeResumption(WatchEntry[] entries, WatchRead[] reads, DateTime lostAt)
         {
-            while (true)
-            {
-                token.ThrowIfCancellationRequested();
-                string? reason = _options.StopWhen?.Invoke();
-                if (reason != null)
-                {
-                    return reason;
-                }
-
-                TimeSpan left = due - _clock.Elapsed;
-                if (left <= TimeSpan.Zero || closed.IsCompleted)
-                {
-                    return null;
-                }
-
-                TimeSpan slice = _options.StopWhen == null || left < _options.StopCheckPeriod ? left : _options.StopCheckPeriod;
-                await Task.WhenAny(Task.Delay(slice, token), closed).ConfigureAwait(false);
-            }
-        }
-
-        private void Apply(Entry[] entries, Observation[] observations)
-        {
-            for (int i = 0; i < entries.Length; i++)
-            {
-                Observation observation = observations[i];
-                if (observation.Keep)
-                {
-                    continue;
-                }
-
-                Entry entry = entries[i];
-                object? previous = entry.Current;
-                object? current = observation.Value;
-                entry.Current = current;
-                entry.Handle = HandleOf(current);
-                IReadOnlyList<OmapiPropertyChange> changes = OmapiObjectComparer.Compare(previous, current);
-                bool was = OmapiObjectComparer.IsPresent(previous);
-                bool now = OmapiObjectComparer.IsPresent(current);
-                OmapiChangeKind kind;
-                if (was != now)
-                {
-                    kind = now ? OmapiChangeKind.Appeared : OmapiChangeKind.Disappeared;
-                }
-                else if (changes.Count > 0)
-                {
-                    kind = OmapiChangeKind.Changed;
-                }
-                else
-                {
-                    continue;
-                }
-
-                Raise(new OmapiChange(kind, entry.Target, entry.Target.Key, current, previous, changes, null, NextSequence()));
-            }
+            bool restarted = WatchEntry.HandlesChanged(entries, reads);
+            string after = ((int)(DateTime.UtcNow - lostAt).TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            return restarted
+                ? "Watching resumed after " + after + " s. dhcpd was restarted meanwhile (its handles changed): every watched object was looked up again by its key and compared with its state before the connection was lost."
+                : "Watching resumed after " + after + " s: every watched object was looked up again by its key and compared with its state before the connection was lost.";
         }
 
         private long NextSequence() => Interlocked.Increment(ref _sequence);
@@ -803,129 +486,5 @@ namespace Omapi.Core.Watch
             }
         }
 
-        private void Account()
-        {
-            lock (_accounting)
-            {
-                OmapiConnection? current = _session.Connection;
-                if (!ReferenceEquals(current, _countedConnection))
-                {
-                    if (_countedConnection != null)
-                    {
-                        AddTraffic(_countedConnection);
-                    }
-
-                    // A new connection: everything on it, intro and authentication included, is traffic of this session.
-                    _countedConnection = current;
-                    _baseRequests = 0;
-                    _baseSent = 0;
-                    _baseReceived = 0;
-                }
-
-                if (current != null)
-                {
-                    AddTraffic(current);
-                }
-            }
-        }
-
-        private void AddTraffic(OmapiConnection connection)
-        {
-            long requests = connection.RequestsSent;
-            long sent = connection.BytesSent;
-            long received = connection.BytesReceived;
-            Interlocked.Add(ref _requests, requests - _baseRequests);
-            Interlocked.Add(ref _bytesSent, sent - _baseSent);
-            Interlocked.Add(ref _bytesReceived, received - _baseReceived);
-            _baseRequests = requests;
-            _baseSent = sent;
-            _baseReceived = received;
-        }
-
-        /// <summary>
-        /// Runs <paramref name="work"/> for every item with at most <see cref="OmapiWatcherOptions.MaxConcurrentRequests"/>
-        /// at a time. The first failure stops the others from starting new requests (after a lost connection each new
-        /// request would try to reconnect) and is rethrown.
-        /// </summary>
-        private async Task<TResult[]> ForEachAsync<TItem, TResult>(IReadOnlyList<TItem> items, Func<TItem, CancellationToken, Task<TResult>> work, CancellationToken cancellationToken)
-        {
-            var results = new TResult[items.Count];
-            if (items.Count == 0)
-            {
-                return results;
-            }
-
-            using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
-            Exception? first = null;
-            int next = -1;
-
-            async Task Worker()
-            {
-                while (true)
-                {
-                    int i = Interlocked.Increment(ref next);
-                    if (i >= items.Count || failed.IsCancellationRequested)
-                    {
-                        return;
-                    }
-
-                    try
-                    {
-                        results[i] = await work(items[i], failed.Token).ConfigureAwait(false);
-                    }
-#pragma warning disable CA1031 // Recorded and rethrown below, after the other workers have stopped.
-                    catch (Exception ex)
-#pragma warning restore CA1031
-                    {
-                        Interlocked.CompareExchange(ref first, ex, null);
-                        failed.Cancel();
-                        return;
-                    }
-                }
-            }
-
-            var workers = new Task[Math.Min(_options.MaxConcurrentRequests, items.Count)];
-            for (int w = 0; w < workers.Length; w++)
-            {
-                workers[w] = Worker();
-            }
-
-            await Task.WhenAll(workers).ConfigureAwait(false);
-            if (first != null)
-            {
-                ExceptionDispatchInfo.Capture(first).Throw();
-            }
-
-            return results;
-        }
-
-        private sealed class Entry
-        {
-            internal Entry(OmapiWatchTarget target, object? current)
-            {
-                Target = target;
-                Current = current;
-                Handle = HandleOf(current);
-            }
-
-            internal OmapiWatchTarget Target { get; }
-
-            internal object? Current { get; set; }
-
-            internal uint Handle { get; set; }
-        }
-
-        private readonly struct Observation
-        {
-            internal Observation(object? value, bool keep)
-            {
-                Value = value;
-                Keep = keep;
-            }
-
-            internal object? Value { get; }
-
-            internal bool Keep { get; }
-        }
     }
 }

@@ -11,17 +11,15 @@ namespace Omapi.Core.Watch
         /// <summary>Time from the start of one poll to the start of the next (a poll that takes longer is followed at once, never overlapped).</summary>
         public TimeSpan Interval { get; set; } = DefaultInterval;
 
-        /// <summary>The wait before the first reconnect attempt after the connection was lost; it doubles after each failed attempt.</summary>
+        /// <summary>
+        /// The wait before the first reconnect round after the connection was lost; it doubles after each failed round. A
+        /// round is the session's own reconnect (its <see cref="Connection.OmapiConnectionOptions.ReconnectAttempts"/> tries,
+        /// <see cref="Connection.OmapiConnectionOptions.ReconnectDelay"/> apart, doubling).
+        /// </summary>
         public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
-        /// <summary>The longest wait between two reconnect attempts.</summary>
+        /// <summary>The longest wait between two reconnect rounds.</summary>
         public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
-
-        /// <summary>
-        /// How many requests the watcher hands to the session at once. The session's send window (3,500 bytes each way,
-        /// omapi-protocol.md section 14) decides how many are really in flight; this only bounds the queue in front of it.
-        /// </summary>
-        public int MaxConcurrentRequests { get; set; } = 16;
 
         /// <summary>When true the watcher disposes the session when it stops (give it a session of its own).</summary>
         public bool OwnsSession { get; set; }
@@ -49,11 +47,6 @@ namespace Omapi.Core.Watch
             if (FirstRetryDelay <= TimeSpan.Zero || MaxRetryDelay < FirstRetryDelay)
             {
                 throw new ArgumentOutOfRangeException(nameof(FirstRetryDelay), FirstRetryDelay, "FirstRetryDelay must be positive and not above MaxRetryDelay.");
-            }
-
-            if (MaxConcurrentRequests < 1 || MaxConcurrentRequests > 256)
-            {
-                throw new ArgumentOutOfRangeException(nameof(MaxConcurrentRequests), MaxConcurrentRequests, "MaxConcurrentRequests must be 1..256.");
             }
 
             if (StopCheckPeriod <= TimeSpan.Zero)

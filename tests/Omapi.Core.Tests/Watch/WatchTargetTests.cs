@@ -139,13 +139,12 @@ public class WatchTargetTests
     public void Watcher_options_are_validated()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new OmapiWatcherOptions { Interval = TimeSpan.FromMilliseconds(10) }.Validate());
-        Assert.Throws<ArgumentOutOfRangeException>(() => new OmapiWatcherOptions { MaxConcurrentRequests = 0 }.Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => new OmapiWatcherOptions { FirstRetryDelay = TimeSpan.FromMinutes(2) }.Validate());
         new OmapiWatcherOptions().Validate();
         Assert.Equal(TimeSpan.FromSeconds(5), OmapiWatcherOptions.DefaultInterval);
     }
 
-    private static OmapiLease Lease(uint handle, LeaseState state, DateTime ends, byte flags = 0, uint? remoteHandle = null)
+    internal static OmapiLease Lease(uint handle, LeaseState state, DateTime ends, byte flags = 0, uint? remoteHandle = null)
     {
         var values = new OmapiValueList()
             .Add("state", (uint)state)
@@ -163,7 +162,7 @@ public class WatchTargetTests
         return OmapiLease.FromObject(new OmapiObject("lease", handle, values), "127.0.0.1");
     }
 
-    private static OmapiHost Host(uint handle, string name, string mac, byte[] addresses)
+    internal static OmapiHost Host(uint handle, string name, string mac, byte[] addresses)
     {
         var values = new OmapiValueList().Add("name", name).Add("hardware-address", HardwareAddress.ParseMac(mac)).Add("hardware-type", 1u);
         if (addresses.Length > 0)

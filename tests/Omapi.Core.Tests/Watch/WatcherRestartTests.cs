@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Net;
 using System.Threading.Tasks;
+using Omapi.Core.Connection;
 using Omapi.Core.Objects;
 using Omapi.Core.Tests.Dhcpd;
 using Omapi.Core.Tests.Integration;
@@ -45,12 +46,18 @@ public class WatcherRestartTests : DhcpdTestBase
         {
             OmapiLease before = await other.GetLeaseAsync(changed, ct);
             Assert.Equal(LeaseState.Free, before.GetState());
-            // Sessions of its own (as Register-OmapiNotify uses): a new session per reconnect attempt. Otherwise one
-            // session, which re-opens its connection by itself.
-            var options = new OmapiWatcherOptions { Interval = Interval, OwnsSession = true };
+            // A session of its own (as Register-OmapiNotify uses), from options that turn reconnecting off (-NoReconnect):
+            // the watch's session still tries once per round, rounds 1, 2, 4 ... s apart. Otherwise a session given to the
+            // watcher, with the session's default policy (3 tries, 0.5 and 1 s apart) and a shorter back-off between rounds.
+            // Either way the session re-opens its own connection, and the message says the schedule of the options.
+            OmapiConnectionOptions noReconnect = OptionsFor(instance);
+            noReconnect.ReconnectAttempts = 0;
             using OmapiWatcher watcher = sessionsOfItsOwn
-                ? await OmapiWatcher.ConnectAsync(OptionsFor(instance), options, ct)
-                : new OmapiWatcher(await ConnectAsync(instance), options);
+                ? await OmapiWatcher.ConnectAsync(noReconnect, new OmapiWatcherOptions { Interval = Interval }, ct)
+                : new OmapiWatcher(await ConnectAsync(instance), new OmapiWatcherOptions { Interval = Interval, OwnsSession = true, FirstRetryDelay = TimeSpan.FromSeconds(0.5), MaxRetryDelay = TimeSpan.FromSeconds(3) });
+            string schedule = sessionsOfItsOwn
+                ? "Reconnecting with back-off (1, 2, 4, 8, 16, 30 s, then every 30 s); each round is the session's reconnect: one try."
+                : "Reconnecting with back-off (0.5, 1, 2, 3 s, then every 3 s); each round is the session's reconnect: up to 3 tries 0.5, 1 s apart.";
             OmapiSession first = watcher.Session;
             await watcher.AddAsync(new[] { OmapiWatchTarget.ForLease(changed), OmapiWatchTarget.ForLease(unchanged), OmapiWatchTarget.ForHost(hostName) }, ct);
             var log = new ChangeRecorder(watcher);
@@ -62,6 +69,7 @@ public class WatcherRestartTests : DhcpdTestBase
             await instance.StopAsync(ct);
             OmapiChange lost = log.WaitFor(c => c.Kind == OmapiChangeKind.ConnectionLost, TimeSpan.FromSeconds(10), since, "connection lost").Change;
             Assert.Contains(instance.Host, lost.Message, StringComparison.Ordinal);
+            Assert.EndsWith(schedule, lost.Message, StringComparison.Ordinal);
             Assert.Null(lost.Target);
 
             // While it is down, the lease is taken: written into its leases file, as dhcpd itself would have.
@@ -72,7 +80,7 @@ public class WatcherRestartTests : DhcpdTestBase
             Assert.Equal(OmapiWatcherState.Reconnecting, watcher.State);
             await instance.StartAsync(ct);
 
-            // Reconnect attempts come 1, 2, 4 ... s apart: within ~8 s of the loss here.
+            // Reconnect rounds come 1, 2, 4 ... s (or 0.5, 1, 2 ... s) apart: within ~8 s of the loss here.
             OmapiChange resumed = log.WaitFor(c => c.Kind == OmapiChangeKind.Resumed, TimeSpan.FromSeconds(20), since, "resumed").Change;
             Assert.StartsWith("Watching resumed after", resumed.Message, StringComparison.Ordinal);
             OmapiChange taken = log.WaitFor(c => c.Key == "lease " + changed && c.Kind == OmapiChangeKind.Appeared, TimeSpan.FromSeconds(10), since, "change made while down").Change;
@@ -82,8 +90,9 @@ public class WatcherRestartTests : DhcpdTestBase
             WatcherTests.AssertChange(taken, "ClientHostname", null, "while-down");
             WatcherTests.AssertChange(taken, "Ends", before.Ends, ends);
             Assert.Equal(OmapiWatcherState.Running, watcher.State);
-            Assert.Equal(!sessionsOfItsOwn, ReferenceEquals(first, watcher.Session));
-            Assert.False(first.IsConnected && sessionsOfItsOwn);
+            Assert.Same(first, watcher.Session); // the session re-opened its connection: no second copy of reconnecting
+            Assert.True(first.IsConnected);
+            Assert.True(first.Reconnects >= 1);
 
             // Nothing else changed: the other lease and the host (with new handles now) are not reported.
             await WatcherTests.WaitForPollsAsync(watcher, 2, ct);

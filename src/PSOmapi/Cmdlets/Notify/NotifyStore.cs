@@ -1,7 +1,3 @@
-using System.Collections.Generic;
-using System.Management.Automation.Runspaces;
-using System.Runtime.CompilerServices;
-
 namespace PSOmapi
 {
     /// <summary>
@@ -10,46 +6,9 @@ namespace PSOmapi
     /// </summary>
     internal static class NotifyStore
     {
-        private static readonly ConditionalWeakTable<Runspace, RunspaceNotifications> Table = new ConditionalWeakTable<Runspace, RunspaceNotifications>();
+        private static readonly RunspaceStore<RunspaceList<OmapiNotifySubscription>> Store =
+            new RunspaceStore<RunspaceList<OmapiNotifySubscription>>(_ => new RunspaceList<OmapiNotifySubscription>());
 
-        internal static RunspaceNotifications Current => Table.GetValue(Runspace.DefaultRunspace, _ => new RunspaceNotifications());
-
-        internal sealed class RunspaceNotifications
-        {
-            private readonly object _lock = new object();
-            private readonly List<OmapiNotifySubscription> _subscriptions = new List<OmapiNotifySubscription>();
-
-            internal IReadOnlyList<OmapiNotifySubscription> All
-            {
-                get { lock (_lock) { return _subscriptions.ToArray(); } }
-            }
-
-            internal void Add(OmapiNotifySubscription subscription)
-            {
-                lock (_lock)
-                {
-                    _subscriptions.Add(subscription);
-                }
-            }
-
-            /// <summary>Called from any thread (the event manager unsubscribes on a thread-pool thread after -MaxTriggerCount).</summary>
-            internal void Remove(OmapiNotifySubscription subscription)
-            {
-                lock (_lock)
-                {
-                    _subscriptions.Remove(subscription);
-                }
-            }
-
-            internal IReadOnlyList<OmapiNotifySubscription> RemoveAll()
-            {
-                lock (_lock)
-                {
-                    OmapiNotifySubscription[] all = _subscriptions.ToArray();
-                    _subscriptions.Clear();
-                    return all;
-                }
-            }
-        }
+        internal static RunspaceList<OmapiNotifySubscription> Current => Store.Current;
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using Omapi.Core.Objects;
 using Omapi.Core.Watch;
 
 namespace PSOmapi
@@ -26,13 +27,13 @@ namespace PSOmapi
         /// The object the event is about: the lease or host as it is now (Omapi.Core.Objects.OmapiLease or OmapiHost), or
         /// as it was last seen when it no longer exists. Null for connection events.
         /// </summary>
-        public object? Target => _change.Current ?? _change.Previous;
+        public IOmapiObject? Target => _change.Current ?? _change.Previous;
 
         /// <summary>The object as it is now; null when it no longer exists.</summary>
-        public object? Current => _change.Current;
+        public IOmapiObject? Current => _change.Current;
 
         /// <summary>The object as it was at the previous poll; null when it did not exist.</summary>
-        public object? Previous => _change.Previous;
+        public IOmapiObject? Previous => _change.Previous;
 
         /// <summary>The watched key, e.g. <c>lease 198.51.100.20</c> or <c>host pc1</c>; the server for connection events.</summary>
         public string Key => _change.Key;

@@ -24,7 +24,7 @@ namespace PSOmapi
         private bool _detached;
         private PSEventManager? _events;
         private PSEventSubscriber? _subscriber;
-        private NotifyStore.RunspaceNotifications? _store;
+        private RunspaceList<OmapiNotifySubscription>? _store;
 
         internal OmapiNotifySubscription(string sourceIdentifier, OmapiSessionInfo session, OmapiWatcher watcher, int intervalSec, int maxTriggerCount)
         {
@@ -131,7 +131,7 @@ namespace PSOmapi
         /// <inheritdoc />
         public override string ToString() => string.Format(CultureInfo.InvariantCulture, "{0}: {1} objects on {2} every {3} s ({4})", SourceIdentifier, WatchedCount, Server, IntervalSec, State);
 
-        internal void Attach(PSEventManager events, PSEventSubscriber subscriber, NotifyStore.RunspaceNotifications store)
+        internal void Attach(PSEventManager events, PSEventSubscriber subscriber, RunspaceList<OmapiNotifySubscription> store)
         {
             lock (_lock)
             {
@@ -165,7 +165,7 @@ namespace PSOmapi
         /// <summary>Stops the watch and forgets the subscription; any thread, idempotent.</summary>
         internal void Detach()
         {
-            NotifyStore.RunspaceNotifications? store;
+            RunspaceList<OmapiNotifySubscription>? store;
             lock (_lock)
             {
                 if (_detached)

@@ -27,7 +27,9 @@ namespace PSOmapi
         private const string KeySet = "Key";
         private const string InputObjectSet = "InputObject";
 
-        private readonly List<Input> _inputs = new List<Input>();
+        // What to watch, with what the user gave for it (for errors) and whether it came from a -Range (whose addresses
+        // outside every dhcpd range are left out quietly).
+        private readonly List<(OmapiWatchTarget Target, object Value, bool FromRange)> _inputs = new List<(OmapiWatchTarget Target, object Value, bool FromRange)>();
         private readonly HashSet<OmapiWatchTarget> _seen = new HashSet<OmapiWatchTarget>();
         private bool _inputFailed;
 
@@ -203,9 +205,9 @@ namespace PSOmapi
                     : IsGone(runspace) ? "The runspace was closed; watching stopped." : null,
             };
 
-            // A connection of the watch's own (and a new one for each reconnect attempt): its polls never queue behind
-            // or in front of the user's commands in the send window, its traffic can be counted exactly, closing it stops
-            // everything at once, and its back-off applies even to a session opened with -NoReconnect.
+            // A session of the watch's own, with one connection: its polls never queue behind or in front of the user's
+            // commands in the send window, its traffic can be counted exactly, closing it stops everything at once, and it
+            // reconnects (with the watch's back-off between rounds) even when the user's session was opened with -NoReconnect.
             OmapiWatcher watcher;
             try
             {
@@ -231,11 +233,11 @@ namespace PSOmapi
                     return;
                 }
 
-                Dictionary<OmapiWatchTarget, Input> byTarget = _inputs.ToDictionary(i => i.Target);
+                Dictionary<OmapiWatchTarget, (OmapiWatchTarget Target, object Value, bool FromRange)> byTarget = _inputs.ToDictionary(i => i.Target);
                 int outsideRanges = 0;
                 foreach (OmapiWatchResolution resolution in resolutions)
                 {
-                    Input input = byTarget[resolution.Target];
+                    var input = byTarget[resolution.Target];
                     if (resolution.Error != null)
                     {
                         if (input.FromRange && resolution.Error is OmapiNotFoundException)
@@ -410,24 +412,8 @@ namespace PSOmapi
         {
             if (_seen.Add(target))
             {
-                _inputs.Add(new Input(target, value, fromRange));
+                _inputs.Add((target, value, fromRange));
             }
-        }
-
-        private sealed class Input
-        {
-            internal Input(OmapiWatchTarget target, object value, bool fromRange)
-            {
-                Target = target;
-                Value = value;
-                FromRange = fromRange;
-            }
-
-            internal OmapiWatchTarget Target { get; }
-
-            internal object Value { get; }
-
-            internal bool FromRange { get; }
         }
     }
 }

@@ -32,7 +32,7 @@ namespace PSOmapi
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
-            NotifyStore.RunspaceNotifications store = NotifyStore.Current;
+            RunspaceList<OmapiNotifySubscription> store = NotifyStore.Current;
             if (ParameterSetName == InputObjectSet)
             {
                 foreach (OmapiNotifySubscription subscription in InputObject)
