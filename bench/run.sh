@@ -32,6 +32,8 @@ if [ ! -x /usr/sbin/dhcpd ]; then
     exit 1
 fi
 
+echo "bench/run.sh: dotnet tool restore (pwsh 7.6.10, for the real-pwsh rows)"
+dotnet tool restore >/dev/null
 echo "bench/run.sh: dotnet build bench/Omapi.Bench and bench/Omapi.Core.Benchmarks -c Release"
 dotnet build bench/Omapi.Bench/Omapi.Bench.csproj -c Release -nologo -v quiet
 if [ "$codec" = 1 ]; then

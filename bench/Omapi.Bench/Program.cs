@@ -51,6 +51,11 @@ internal static class Program
         PsBench.Repeats = IntOption(args, "--repeat", 5);
         int stressPasses = IntOption(args, "--stress-passes", 5);
         bool withPs = Array.IndexOf(args, "--no-ps") < 0;
+        bool withSide = Array.IndexOf(args, "--no-side") < 0;
+        int sideLoop = IntOption(args, "--side-loop", 5_000);
+        int sideRepeat = IntOption(args, "--side-repeat", 3);
+        int firstScans = IntOption(args, "--first-scans", 3);
+        string? pythonDir = Option(args, "--python");
         int[] workerCounts = IntList(Option(args, "--workers") ?? "64,8");
         int[] bulkConnections = IntList(Option(args, "--bulk") ?? "1,4,8");
 
@@ -107,6 +112,8 @@ internal static class Program
 
             PsReport? ps = withPs ? await RunPowerShellAsync(dhcpd, session, runner, leaseCount, single, latencyCalls, stressPasses) : null;
 
+            List<SideRow>? side = withSide ? await SideBySide.RunAsync(dhcpd, Math.Min(sideLoop, leaseCount), sideRepeat, firstScans, pythonDir) : null;
+
             bool alive = dhcpd.IsAlive();
             string abortSigns = AbortSigns(dhcpd);
             PrintReport(results, warmSeq, warmWin, session, dhcpd, leaseCount, passes, alive);
@@ -115,12 +122,18 @@ internal static class Program
                 PrintPowerShellReport(ps, dhcpd, alive, abortSigns);
             }
 
+            if (side is not null)
+            {
+                SideBySide.Print(side, leaseCount, Math.Min(sideLoop, leaseCount));
+            }
+
             PrintCpuSplit(results, ps);
             PrintMachine(dhcpd);
 
             bool ok = alive && abortSigns.Length == 0
                 && results.Concat(new[] { warmSeq, warmWin }).All(r => r.Errors == 0 && r.AddressMismatches == 0 && r.ContentMismatches == 0)
-                && (ps is null || ps.Ok);
+                && (ps is null || ps.Ok)
+                && (side is null || SideBySide.Ok(side));
             if (!alive)
             {
                 Console.WriteLine("bench: dhcpd is NOT alive after the run. Log tail:\n" + dhcpd.ReadLogTail());

@@ -1,0 +1,225 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Tasks;
+using PSOmapi.Testing;
+using PSOmapi.Tests;
+
+namespace Omapi.Bench;
+
+/// <summary>One measured mode of the side-by-side section: every run's rate, reported as median and spread.</summary>
+internal sealed record SideRow(string Tool, string Name, List<double> Rates, string? Problem)
+{
+    internal double Median => Rates.Count == 0 ? 0 : Rates.OrderBy(r => r).ElementAt(Rates.Count / 2);
+
+    internal string Spread => Rates.Count == 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{Rates.Min():N0} – {Rates.Max():N0}");
+}
+
+/// <summary>
+/// Lease lookups by IP as users run them, measured in the same run against the same dhcpd: PSOmapi in real pwsh (the
+/// pinned dotnet tool, bench/pwsh/Measure-Lookups.ps1), ISC omshell scripted through stdin, and, when a path to it is
+/// given (--python DIR, never committed), the Python client one lookup at a time.
+/// </summary>
+internal static class SideBySide
+{
+    private static readonly string Script = Path.Combine(ModuleHarness.RepoRoot, "bench", "pwsh", "Measure-Lookups.ps1");
+
+    internal static async Task<List<SideRow>> RunAsync(BenchDhcpd dhcpd, int loop, int repeat, int firstScans, string? pythonDir)
+    {
+        string addressFile = Path.Combine(dhcpd.Directory, "addresses.txt");
+        await File.WriteAllLinesAsync(addressFile, dhcpd.Leases.Select(l => l.Address.ToString()));
+        var rows = new List<SideRow>();
+
+        rows.Add(await OmshellAsync(dhcpd, loop, repeat));
+        if (pythonDir is not null)
+        {
+            rows.Add(await PythonAsync(dhcpd, pythonDir, loop, repeat));
+        }
+
+        Console.WriteLine($"bench: real pwsh: {Script} ({repeat} rounds of each mode, {loop:N0} addresses in the loops)");
+        string output = await PwshAsync(dhcpd, addressFile, loop, repeat, "All");
+        rows.AddRange(Collect("pwsh", output));
+
+        var first = new List<double>();
+        string? firstProblem = null;
+        for (int i = 0; i < firstScans; i++)
+        {
+            SideRow r = Collect("pwsh", await PwshAsync(dhcpd, addressFile, loop, 1, "FirstScan")).Single();
+            first.AddRange(r.Rates);
+            firstProblem ??= r.Problem;
+        }
+
+        rows.Add(new SideRow("pwsh", "Get-OmapiLease -Range (first scan in a new pwsh)", first, firstProblem));
+        return rows;
+    }
+
+    internal static void Print(List<SideRow> rows, int leaseCount, int loop)
+    {
+        SideRow? omshell = rows.FirstOrDefault(r => r.Tool == "omshell");
+        var sb = new StringBuilder();
+        sb.AppendLine();
+        sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"### Side by side in one run: PSOmapi in real pwsh, omshell{(rows.Any(r => r.Tool == "python") ? ", the Python client" : "")} ({leaseCount:N0} leases; loops over {loop:N0})"));
+        sb.AppendLine();
+        sb.AppendLine("| tool | lease lookups by IP | leases/s (median) | spread (runs) | vs omshell | check |");
+        sb.AppendLine("|---|---|---:|---|---:|---|");
+        foreach (SideRow r in rows)
+        {
+            string ratio = omshell is null || omshell.Median == 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{r.Median / omshell.Median:F2}x");
+            sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {r.Tool} | `{r.Name.Replace("|", "\\|", StringComparison.Ordinal)}` | {r.Median:N0} | {r.Spread} ({r.Rates.Count}) | {ratio} | {r.Problem ?? "ok"} |"));
+        }
+
+        Console.Write(sb.ToString());
+    }
+
+    internal static bool Ok(List<SideRow> rows) => rows.All(r => r.Problem is null && r.Rates.Count > 0);
+
+    private static IEnumerable<SideRow> Collect(string tool, string output)
+    {
+        var byName = new Dictionary<string, SideRow>(StringComparer.Ordinal);
+        var order = new List<string>();
+        foreach (string line in output.Split('\n'))
+        {
+            if (!line.StartsWith("RESULT ", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            using JsonDocument json = JsonDocument.Parse(line["RESULT ".Length..]);
+            JsonElement e = json.RootElement;
+            string name = e.GetProperty("Name").GetString()!;
+            string? problem = e.GetProperty("Problem").ValueKind == JsonValueKind.String ? e.GetProperty("Problem").GetString() : null;
+            problem = string.IsNullOrEmpty(problem) ? null : problem;
+            if (!byName.TryGetValue(name, out SideRow? row))
+            {
+                row = new SideRow(tool, name, new List<double>(), null);
+                byName[name] = row;
+                order.Add(name);
+            }
+
+            row.Rates.Add(e.GetProperty("Rate").GetDouble());
+            if (problem is not null && row.Problem is null)
+            {
+                byName[name] = row = row with { Problem = problem };
+            }
+        }
+
+        if (order.Count == 0)
+        {
+            yield return new SideRow(tool, "(no result)", new List<double>(), "pwsh printed no result:\n" + output);
+        }
+
+        foreach (string name in order)
+        {
+            yield return byName[name];
+        }
+    }
+
+    private static async Task<string> PwshAsync(BenchDhcpd dhcpd, string addressFile, int loop, int repeat, string mode)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = ModuleHarness.RepoRoot, // where .config/dotnet-tools.json pins pwsh
+        };
+        foreach (string a in new[]
+        {
+            "pwsh", "-NoProfile", "-NonInteractive", "-File", Script,
+            "-Manifest", ModuleHarness.ManifestPath, "-Server", BenchDhcpd.OmapiHost,
+            "-Port", BenchDhcpd.OmapiPort.ToString(CultureInfo.InvariantCulture), "-KeyName", BenchDhcpd.KeyName,
+            "-AddressFile", addressFile, "-Loop", loop.ToString(CultureInfo.InvariantCulture),
+            "-Repeat", repeat.ToString(CultureInfo.InvariantCulture), "-Mode", mode,
+        })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment["PSOMAPI_BENCH_SECRET"] = dhcpd.SecretBase64; // not on the command line
+        psi.Environment["NO_COLOR"] = "1";
+        using Process p = Process.Start(psi)!;
+        Task<string> err = p.StandardError.ReadToEndAsync();
+        string output = await p.StandardOutput.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        string error = await err;
+        if (p.ExitCode != 0 || error.Length > 0)
+        {
+            Console.WriteLine($"bench: pwsh exited with {p.ExitCode}: {error}");
+        }
+
+        return output;
+    }
+
+    private static async Task<SideRow> OmshellAsync(BenchDhcpd dhcpd, int loop, int repeat)
+    {
+        var script = new StringBuilder();
+        script.Append(CultureInfo.InvariantCulture, $"server {BenchDhcpd.OmapiHost}\nport {BenchDhcpd.OmapiPort}\nkey {BenchDhcpd.KeyName} {dhcpd.SecretBase64}\nconnect\n");
+        foreach (SeedLease l in dhcpd.Leases.Take(loop))
+        {
+            script.Append(CultureInfo.InvariantCulture, $"new lease\nset ip-address = {l.Address}\nopen\n");
+        }
+
+        Console.WriteLine($"bench: omshell, scripted: {loop:N0} lookups through one process's stdin, {repeat} runs");
+        var rates = new List<double>();
+        string? problem = null;
+        for (int i = 0; i < repeat; i++)
+        {
+            var psi = new ProcessStartInfo(Omshell.OmshellPath) { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+            var watch = Stopwatch.StartNew();
+            using Process p = Process.Start(psi)!;
+            Task<string> output = p.StandardOutput.ReadToEndAsync();
+            Task<string> error = p.StandardError.ReadToEndAsync();
+            await p.StandardInput.WriteAsync(script.ToString());
+            p.StandardInput.Close();
+            await p.WaitForExitAsync();
+            watch.Stop();
+            string text = await output + await error;
+            int answered = CountOccurrences(text, "ip-address = ");
+            // omshell echoes nothing of the commands; each open prints the object, with its ip-address line.
+            if (answered < loop)
+            {
+                problem ??= $"omshell printed {answered} leases of {loop} (exit {p.ExitCode}): {text[..Math.Min(400, text.Length)]}";
+            }
+
+            rates.Add(loop / watch.Elapsed.TotalSeconds);
+        }
+
+        return new SideRow("omshell", "new lease / set ip-address = x / open, scripted (one process)", rates, problem);
+    }
+
+    private static async Task<SideRow> PythonAsync(BenchDhcpd dhcpd, string pythonDir, int loop, int repeat)
+    {
+        string script = Path.Combine(ModuleHarness.RepoRoot, "bench", "python", "lookups.py");
+        string addressFile = Path.Combine(dhcpd.Directory, "addresses.txt");
+        Console.WriteLine($"bench: Python client from {pythonDir}, one lookup at a time, {repeat} runs");
+        var psi = new ProcessStartInfo("python3") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in new[] { script, pythonDir, BenchDhcpd.OmapiHost, BenchDhcpd.OmapiPort.ToString(CultureInfo.InvariantCulture), BenchDhcpd.KeyName, addressFile, loop.ToString(CultureInfo.InvariantCulture), repeat.ToString(CultureInfo.InvariantCulture) })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment["PSOMAPI_BENCH_SECRET"] = dhcpd.SecretBase64;
+        using Process p = Process.Start(psi)!;
+        Task<string> err = p.StandardError.ReadToEndAsync();
+        string output = await p.StandardOutput.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        SideRow row = Collect("python", output).Single();
+        return p.ExitCode == 0 ? row : row with { Problem = $"python exited with {p.ExitCode}: {await err}" };
+    }
+
+    private static int CountOccurrences(string text, string what)
+    {
+        int n = 0;
+        for (int i = text.IndexOf(what, StringComparison.Ordinal); i >= 0; i = text.IndexOf(what, i + what.Length, StringComparison.Ordinal))
+        {
+            n++;
+        }
+
+        return n;
+    }
+}

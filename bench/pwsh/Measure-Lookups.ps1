@@ -1,0 +1,97 @@
+<#
+.SYNOPSIS
+    Lease lookups through PSOmapi in real pwsh, as users write them; one JSON line per measurement.
+.DESCRIPTION
+    Run by Omapi.Bench (bench/run.sh) inside its private network namespace, with the pinned pwsh (dotnet pwsh). The key's
+    secret comes in $env:PSOMAPI_BENCH_SECRET, never on the command line. Imports the module by its manifest, connects,
+    warms up, then measures each mode -Repeat times. Every mode checks what it got (count, and for the loop the address
+    of each lease), so a fast wrong answer cannot pass as a result. -Mode FirstScan measures one -Range scan in this new
+    process (the cost a scheduled script pays) and nothing else.
+#>
+param(
+    [Parameter(Mandatory)] [string] $Manifest,
+    [Parameter(Mandatory)] [string] $Server,
+    [Parameter(Mandatory)] [int] $Port,
+    [Parameter(Mandatory)] [string] $KeyName,
+    [Parameter(Mandatory)] [string] $AddressFile,
+    [int] $Loop = 5000,
+    [int] $Repeat = 3,
+    [ValidateSet('All', 'FirstScan')] [string] $Mode = 'All'
+)
+
+$ErrorActionPreference = 'Stop'
+Import-Module $Manifest
+$secret = ConvertTo-SecureString -String $env:PSOMAPI_BENCH_SECRET -AsPlainText -Force
+$credential = [pscredential]::new($KeyName, $secret)
+$null = Connect-Omapi -Server $Server -Port $Port -Credential $credential
+
+$addresses = [string[]] (Get-Content -LiteralPath $AddressFile)
+$range = $addresses[0] + '-' + $addresses[-1]
+
+function Write-Result([string] $Name, [int] $Count, [double] $Seconds, [string] $Problem) {
+    [pscustomobject]@{
+        Name    = $Name
+        Count   = $Count
+        Seconds = $Seconds
+        Rate    = if ($Seconds -gt 0) { $Count / $Seconds } else { 0 }
+        Problem = $Problem
+    } | ConvertTo-Json -Compress | ForEach-Object { "RESULT $_" }
+}
+
+function Measure-Range([string] $Name) {
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    $leases = Get-OmapiLease -Range $range
+    $watch.Stop()
+    $problem = if ($leases.Count -ne $addresses.Count) { "$($leases.Count) leases, expected $($addresses.Count)" }
+    Write-Result $Name $leases.Count $watch.Elapsed.TotalSeconds $problem
+}
+
+if ($Mode -eq 'FirstScan') {
+    Measure-Range 'Get-OmapiLease -Range (first scan in a new pwsh)'
+    Disconnect-Omapi -All
+    return
+}
+
+$loopStrings = [string[]] $addresses[0..($Loop - 1)]
+$loopIPs = [System.Net.IPAddress[]] $loopStrings
+
+# Warm-up: JIT, type data, the connection; not measured.
+foreach ($ip in $loopStrings[0..499]) { $null = Get-OmapiLease -IPAddress $ip }
+$null = Get-OmapiLease -Range $range
+
+for ($r = 0; $r -lt $Repeat; $r++) {
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    foreach ($ip in $loopStrings) { $null = Get-OmapiLease -IPAddress $ip }
+    $watch.Stop()
+    Write-Result 'foreach ($ip in [string[]]) { $null = Get-OmapiLease -IPAddress $ip }' $Loop $watch.Elapsed.TotalSeconds $null
+
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    foreach ($ip in $loopIPs) { $null = Get-OmapiLease -IPAddress $ip }
+    $watch.Stop()
+    Write-Result 'foreach ($ip in [IPAddress[]]) { $null = Get-OmapiLease -IPAddress $ip }' $Loop $watch.Elapsed.TotalSeconds $null
+
+    # The same loop, checked: each lease is the one asked for (outside the timed loops above).
+    $problem = $null
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    foreach ($ip in $loopStrings) {
+        $lease = Get-OmapiLease -IPAddress $ip
+        if ("$($lease.IPAddress)" -ne $ip) { $problem = "asked $ip, got $($lease.IPAddress)"; break }
+    }
+    $watch.Stop()
+    Write-Result 'foreach ... { $lease = Get-OmapiLease -IPAddress $ip } (checked)' $Loop $watch.Elapsed.TotalSeconds $problem
+
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    foreach ($ip in $loopStrings) { $null = Get-OmapiSession }
+    $watch.Stop()
+    Write-Result 'foreach ... { $null = Get-OmapiSession } (a command that sends nothing)' $Loop $watch.Elapsed.TotalSeconds $null
+
+    Measure-Range 'Get-OmapiLease -Range (warm)'
+
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    $leases = Get-OmapiLease -IPAddress $addresses
+    $watch.Stop()
+    $problem = if ($leases.Count -ne $addresses.Count) { "$($leases.Count) leases, expected $($addresses.Count)" }
+    Write-Result 'Get-OmapiLease -IPAddress $addresses' $leases.Count $watch.Elapsed.TotalSeconds $problem
+}
+
+Disconnect-Omapi -All
