@@ -87,6 +87,17 @@ for ($r = 0; $r -lt $Repeat; $r++) {
 
     Measure-Range 'Get-OmapiLease -Range (warm)'
 
+    $ProgressPreference = 'SilentlyContinue'
+    Measure-Range 'Get-OmapiLease -Range (warm, $ProgressPreference = ''SilentlyContinue'')'
+    $ProgressPreference = 'Continue'
+
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    $count = 0
+    Get-OmapiLease -Range $range | ForEach-Object { $count++ }
+    $watch.Stop()
+    $problem = if ($count -ne $addresses.Count) { "$count leases, expected $($addresses.Count)" }
+    Write-Result 'Get-OmapiLease -Range | ForEach-Object { ... } (streamed)' $count $watch.Elapsed.TotalSeconds $problem
+
     $watch = [System.Diagnostics.Stopwatch]::StartNew()
     $leases = Get-OmapiLease -IPAddress $addresses
     $watch.Stop()

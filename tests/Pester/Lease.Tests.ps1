@@ -64,17 +64,17 @@ namespace PSOmapiTests
 }
 
 Describe 'Get-OmapiLease -Range progress' {
-    It 'is paced by elapsed time, not by results: at most one record per 200 ms (8 x 4,096 addresses)' {
-        $scan = Invoke-CrossingScan -Repeat 8
-        $scan.Leases | Should -Be (768 * 8)
-        Write-Host "  $($scan.Leases) leases from $(4096 * 8) addresses in $($scan.Milliseconds) ms: $($scan.Processing.Count) progress records"
+    It 'is paced by elapsed time, not by results: at most one record per 200 ms (15 x 4,096 addresses)' {
+        $scan = Invoke-CrossingScan -Repeat 15
+        $scan.Leases | Should -Be (768 * 15)
+        Write-Host "  $($scan.Leases) leases from $(4096 * 15) addresses in $($scan.Milliseconds) ms: $($scan.Processing.Count) progress records"
         $scan.Processing.Count | Should -BeGreaterThan 0
         $scan.Processing.Count | Should -BeLessOrEqual ([math]::Floor($scan.Milliseconds / 200))
         # A new record each time (hosts may keep them), closed by one Completed record.
         @($scan.Processing | Select-Object -Unique).Count | Should -Be $scan.Processing.Count
         $scan.Records[-1].RecordType | Should -Be 'Completed'
         $scan.Records[-1].Activity | Should -BeLike '*198.18.0.0-198.18.15.255*'
-        $scan.Processing[-1].StatusDescription | Should -Match '^[\d,]+ of 32,768 addresses \(198\.18\.'
+        $scan.Processing[-1].StatusDescription | Should -Match '^[\d,]+ of 61,440 addresses \(198\.18\.'
     }
 
     It 'a scan shorter than the interval writes no progress at all' {
@@ -88,10 +88,21 @@ Describe 'Get-OmapiLease -Range progress' {
         }
     }
 
+    It 'a scan that will be over within about a second writes no progress (a pwsh process takes ~140 ms to show its first record)' {
+        # 20,480 addresses: well past the 200 ms interval, so the old rule (a record every 200 ms) wrote several.
+        $scan = Invoke-CrossingScan -Repeat 5
+        $scan.Leases | Should -Be (768 * 5)
+        Write-Host "  $(4096 * 5) addresses in $($scan.Milliseconds) ms: $($scan.Records.Count) progress records"
+        if ($scan.Milliseconds -lt 1000) {
+            $scan.Records | Should -BeNullOrEmpty
+        }
+    }
+
     It 'costs at most about a fifth of the scan when each record takes 300 ms to show' {
         $slow = 300
-        $scan = Invoke-CrossingScan -Repeat 8 -SlowProgressMilliseconds $slow
-        $scan.Leases | Should -Be (768 * 8)
+        $scan = Invoke-CrossingScan -Repeat 15 -SlowProgressMilliseconds $slow
+        $scan.Leases | Should -Be (768 * 15)
+        $scan.Records | Should -Not -BeNullOrEmpty
         $inProgress = $scan.Records.Count * $slow
         Write-Host "  $($scan.Milliseconds) ms in all, $inProgress ms of it showing $($scan.Records.Count) progress records"
         # The first record may come before the pacing has measured a write; after that, four times a write's cost.

@@ -276,7 +276,7 @@ namespace PSOmapi
                             done++;
 
                             // Paced by time, never by results, however slow the host is to show a record.
-                            if (progress.IsDue)
+                            if (progress.IsDue(done, total))
                             {
                                 // A new record each time: hosts may keep the records they are given.
                                 progress.Write(this, new ProgressRecord(ProgressActivityId, activity, string.Format(CultureInfo.InvariantCulture, "{0:N0} of {1:N0} addresses ({2})", done, total, r.Key))
