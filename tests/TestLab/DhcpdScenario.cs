@@ -389,7 +389,8 @@ public static class DhcpdScenario
         return file.ToString();
     }
 
-    private static string ConfHostDeclaration(ConfHost host, string indent)
+    /// <summary>A <c>host</c> declaration for dhcpd.conf on one line (also the documentation world's).</summary>
+    internal static string ConfHostDeclaration(ConfHost host, string indent)
     {
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"{indent}host {host.Name} {{");

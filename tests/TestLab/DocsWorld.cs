@@ -222,7 +222,7 @@ public static class DocsWorld
             sb.Append(CultureInfo.InvariantCulture, $"group \"{group.Name}\" {{\n  {group.Statements}\n");
             foreach (ConfHost host in Hosts.Where(h => h.GroupName == group.Name))
             {
-                sb.Append("  ").Append(HostDeclaration(host));
+                sb.Append(DhcpdScenario.ConfHostDeclaration(host, "  "));
             }
 
             sb.Append("}\n");
@@ -230,27 +230,10 @@ public static class DocsWorld
 
         foreach (ConfHost host in Hosts.Where(h => h.GroupName is null))
         {
-            sb.Append(HostDeclaration(host));
+            sb.Append(DhcpdScenario.ConfHostDeclaration(host, string.Empty));
         }
 
         return sb.ToString();
-    }
-
-    private static string HostDeclaration(ConfHost host)
-    {
-        var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"host {host.Name} {{");
-        if (host.HardwareAddress is not null)
-        {
-            sb.Append(CultureInfo.InvariantCulture, $" hardware ethernet {host.HardwareAddress};");
-        }
-
-        if (host.FixedAddress is not null)
-        {
-            sb.Append(CultureInfo.InvariantCulture, $" fixed-address {host.FixedAddress};");
-        }
-
-        return sb.Append(" }\n").ToString();
     }
 
     // The failover peer and its pool, in the interface's subnet; the same in both servers but for the roles.
