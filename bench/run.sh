@@ -14,6 +14,7 @@
 #
 # End-to-end options (passed through): --leases N (10000) --passes N (5) --warmup N (1000) --workers N[,N] (64,8)
 #   --bulk N[,N] (1,4,8) --single N (5000) --latency N (500) --latency-rounds N (10) --repeat N (5) --stress-passes N (5) --no-ps --seed N
+#   --exec CMD (measure nothing: run bash -c CMD against the seeded dhcpd, for profiling; bench/README.md)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

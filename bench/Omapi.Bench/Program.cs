@@ -58,6 +58,7 @@ internal static class Program
         string? pythonDir = Option(args, "--python");
         int[] workerCounts = IntList(Option(args, "--workers") ?? "64,8");
         int[] bulkConnections = IntList(Option(args, "--bulk") ?? "1,4,8");
+        string? exec = Option(args, "--exec");
 
         string? refusal = BenchDhcpd.CheckEnvironment();
         if (refusal is not null)
@@ -80,6 +81,11 @@ internal static class Program
             var setup = Stopwatch.StartNew();
             dhcpd = await BenchDhcpd.StartAsync(leaseCount, seed);
             Console.WriteLine($"bench: dhcpd pid {dhcpd.Pid} up after {setup.Elapsed.TotalSeconds:F1} s, {ProcInfo.Mb(ProcInfo.StatusBytes(dhcpd.Pid, "VmRSS")):F0} MB resident; {LeasesReadLine(dhcpd)}");
+
+            if (exec is not null)
+            {
+                return await SideBySide.ExecAsync(dhcpd, exec);
+            }
 
             var options = new OmapiConnectionOptions
             {

@@ -58,6 +58,34 @@ internal static class SideBySide
         return rows;
     }
 
+    /// <summary>
+    /// Runs <c>bash -c <paramref name="command"/></c> against the seeded dhcpd (bench/run.sh --exec): for profiling a mode
+    /// by hand (perf, dotnet-trace) with the same server, leases and script as the measured runs. The command finds the
+    /// server in PSOMAPI_BENCH_SERVER/PORT/KEYNAME, the key's secret in PSOMAPI_BENCH_SECRET (never on a command line),
+    /// the seeded addresses in the file PSOMAPI_BENCH_ADDRESSES, the module in PSOMAPI_BENCH_MANIFEST and the measuring
+    /// script in PSOMAPI_BENCH_SCRIPT. Returns its exit code.
+    /// </summary>
+    internal static async Task<int> ExecAsync(BenchDhcpd dhcpd, string command)
+    {
+        string addressFile = Path.Combine(dhcpd.Directory, "addresses.txt");
+        await File.WriteAllLinesAsync(addressFile, dhcpd.Leases.Select(l => l.Address.ToString()));
+        var psi = new ProcessStartInfo("bash") { UseShellExecute = false, WorkingDirectory = ModuleHarness.RepoRoot };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add(command);
+        psi.Environment["PSOMAPI_BENCH_SERVER"] = BenchDhcpd.OmapiHost;
+        psi.Environment["PSOMAPI_BENCH_PORT"] = BenchDhcpd.OmapiPort.ToString(CultureInfo.InvariantCulture);
+        psi.Environment["PSOMAPI_BENCH_KEYNAME"] = BenchDhcpd.KeyName;
+        psi.Environment["PSOMAPI_BENCH_SECRET"] = dhcpd.SecretBase64;
+        psi.Environment["PSOMAPI_BENCH_ADDRESSES"] = addressFile;
+        psi.Environment["PSOMAPI_BENCH_MANIFEST"] = ModuleHarness.ManifestPath;
+        psi.Environment["PSOMAPI_BENCH_SCRIPT"] = Script;
+        psi.Environment["NO_COLOR"] = "1";
+        using Process p = Process.Start(psi)!;
+        await p.WaitForExitAsync();
+        Console.WriteLine($"bench: --exec exited with {p.ExitCode}; dhcpd {(dhcpd.IsAlive() ? "alive" : "NOT alive")}");
+        return dhcpd.IsAlive() ? p.ExitCode : 1;
+    }
+
     internal static void Print(List<SideRow> rows, int leaseCount, int loop)
     {
         SideRow? omshell = rows.FirstOrDefault(r => r.Tool == "omshell");
