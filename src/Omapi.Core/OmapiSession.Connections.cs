@@ -239,14 +239,21 @@ namespace Omapi.Core
                 last);
         }
 
-        /// <summary>The first <paramref name="count"/> connections of the pool, each open and authenticated.</summary>
-        internal async Task<OmapiConnection[]> GetConnectionsAsync(int count, CancellationToken cancellationToken)
+        /// <summary>
+        /// The first <paramref name="count"/> connections of the pool for a bulk operation: the first one open and
+        /// authenticated (opened here if it must be), the others as they are, null where not open yet. The operation starts
+        /// on what is open and opens the rest while it runs (a first scan does not wait for them, and a server that takes
+        /// no more connections leaves it on fewer).
+        /// </summary>
+        internal async Task<OmapiConnection?[]> GetConnectionsAsync(int count, CancellationToken cancellationToken)
         {
             count = Math.Max(1, Math.Min(count, _pool.Length));
-            var connections = new OmapiConnection[count];
-            for (int i = 0; i < count; i++)
+            var connections = new OmapiConnection?[count];
+            connections[0] = await GetConnectionAsync(0, sync: false, cancellationToken).ConfigureAwait(false);
+            for (int i = 1; i < count; i++)
             {
-                connections[i] = await GetConnectionAsync(i, sync: false, cancellationToken).ConfigureAwait(false);
+                OmapiConnection? current = Volatile.Read(ref _pool[i]);
+                connections[i] = current != null && current.IsOpen ? current : null;
             }
 
             return connections;

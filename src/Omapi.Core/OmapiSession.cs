@@ -337,7 +337,7 @@ namespace Omapi.Core
             CancellationToken cancellationToken = default)
         {
             options ??= new OmapiBulkOptions();
-            OmapiConnection[] connections = await GetConnectionsAsync(options.Connections, cancellationToken).ConfigureAwait(false);
+            OmapiConnection?[] connections = await GetConnectionsAsync(options.Connections, cancellationToken).ConfigureAwait(false);
             return new OmapiBulkOperation<TKey, TValue>(connections, (index, ct) => GetConnectionAsync(index, sync: false, ct), keys, makeRequest, interpret, options, cancellationToken);
         }
 

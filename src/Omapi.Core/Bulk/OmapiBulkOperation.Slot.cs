@@ -37,16 +37,19 @@ namespace Omapi.Core.Bulk
             private readonly int _index;
             private readonly Action _windowOpened;
             private readonly object _pumping = new object();
-            private OmapiConnection _connection;
+            private OmapiConnection? _connection;
             private bool _reconnecting;
             private bool _dead;
+            private bool _detached;
             private int _pumpAgain;
 
-            internal Slot(OmapiBulkOperation<TKey, TValue> owner, int index, OmapiConnection connection)
+            /// <summary>The slot <paramref name="index"/> of <paramref name="owner"/> on <paramref name="connection"/>, or null when that is not open yet (<see cref="OpenIfClosed"/> opens it).</summary>
+            internal Slot(OmapiBulkOperation<TKey, TValue> owner, int index, OmapiConnection? connection)
             {
                 _owner = owner;
                 _index = index;
                 _connection = connection;
+                _reconnecting = connection == null;
                 _windowOpened = Pump;
             }
 
@@ -55,9 +58,41 @@ namespace Omapi.Core.Bulk
 
             internal bool IsDead => _dead;
 
-            internal void Attach() => _connection.WindowOpened += _windowOpened;
+            internal void Attach()
+            {
+                if (_connection != null)
+                {
+                    _connection.WindowOpened += _windowOpened;
+                }
+            }
 
-            internal void Detach() => _connection.WindowOpened -= _windowOpened;
+            /// <summary>Stops listening to its connection, also to one still being opened (it is then never listened to).</summary>
+            internal void Detach()
+            {
+                lock (_owner._gate)
+                {
+                    _detached = true;
+                    if (_connection != null)
+                    {
+                        _connection.WindowOpened -= _windowOpened;
+                    }
+                }
+            }
+
+            /// <summary>The first open of its connection (<see cref="OpenIfClosed"/>); it never faults.</summary>
+            internal Task Opening { get; private set; } = Task.CompletedTask;
+
+            /// <summary>
+            /// Opens its connection when the operation started without it. Not cancelled when the operation ends first: the
+            /// connection then stays in the session's pool for the next one (<see cref="Dispose"/> waits for it).
+            /// </summary>
+            internal void OpenIfClosed()
+            {
+                if (_connection == null)
+                {
+                    Opening = ReconnectAsync(null);
+                }
+            }
 
             /// <summary>Sends what the window lets through, from the retry queue and the input. Any thread; never blocks.</summary>
             internal void Pump()
@@ -81,45 +116,80 @@ namespace Omapi.Core.Bulk
                 }
             }
 
+            /// <summary>
+            /// Takes items while the window has room for each and writes them together: after a read that answered k
+            /// requests, the k that replace them leave in one write.
+            /// </summary>
             private void PumpOnce()
             {
+                OmapiConnection connection;
+                lock (_owner._gate)
+                {
+                    if (_reconnecting || _dead)
+                    {
+                        return;
+                    }
+
+                    connection = _connection!;
+                }
+
+                // New lists each round: a failed write runs callbacks that may pump this slot again on this thread.
+                var reserved = new List<PendingRequest>();
+                var items = new List<Item>();
+                bool refused = false;
                 while (true)
                 {
-                    OmapiConnection connection;
                     Item? item;
                     lock (_owner._gate)
                     {
-                        if (_reconnecting || _dead)
-                        {
-                            return;
-                        }
-
-                        connection = _connection;
-                        item = _owner.NextItem();
+                        item = _reconnecting || _dead ? null : _owner.NextItem();
                         if (item == null)
                         {
-                            return;
+                            break;
                         }
 
                         Outstanding[item.Seq] = item;
                     }
 
                     Item sent = item;
-                    if (!connection.TrySend(item.Request, (reply, error) => _owner.OnReply(this, connection, sent, reply, error)))
+                    PendingRequest? pending = connection.TryReserve(item.Request, (reply, error) => _owner.OnReply(this, connection, sent, reply, error));
+                    if (pending == null)
                     {
-                        lock (_owner._gate)
-                        {
-                            Outstanding.Remove(item.Seq);
-                            _owner._retry.AddFirst(item);
-                        }
-
-                        if (!connection.IsOpen)
-                        {
-                            Lost(connection, connection.Fault ?? new OmapiConnectionException("The connection closed."));
-                        }
-
-                        return;
+                        items.Add(item);
+                        refused = true;
+                        break;
                     }
+
+                    reserved.Add(pending);
+                    items.Add(item);
+                }
+
+                if (reserved.Count > 0 && !connection.TrySend(reserved))
+                {
+                    refused = true;
+                }
+                else if (refused)
+                {
+                    items.RemoveRange(0, reserved.Count); // only the refused one goes back
+                }
+
+                if (!refused)
+                {
+                    return;
+                }
+
+                lock (_owner._gate)
+                {
+                    for (int i = items.Count - 1; i >= 0; i--)
+                    {
+                        Outstanding.Remove(items[i].Seq);
+                        _owner._retry.AddFirst(items[i]);
+                    }
+                }
+
+                if (!connection.IsOpen)
+                {
+                    Lost(connection, connection.Fault ?? new OmapiConnectionException("The connection closed."));
                 }
             }
 
@@ -165,21 +235,25 @@ namespace Omapi.Core.Bulk
                 _ = ReconnectAsync(reason);
             }
 
-            private async Task ReconnectAsync(Exception reason)
+            /// <param name="reason">Why the connection was lost; null for a first open.</param>
+            private async Task ReconnectAsync(Exception? reason)
             {
                 try
                 {
-                    OmapiConnection fresh = await _owner._reconnect(_index, _owner._stopping.Token).ConfigureAwait(false);
+                    OmapiConnection fresh = await _owner._reconnect(_index, reason == null ? CancellationToken.None : _owner._stopping.Token).ConfigureAwait(false);
                     lock (_owner._gate)
                     {
                         _connection = fresh;
                         _reconnecting = false;
+                        if (!_detached)
+                        {
+                            fresh.WindowOpened += _windowOpened;
+                        }
                     }
 
-                    fresh.WindowOpened += _windowOpened;
                     _owner.PumpAll();
                 }
-#pragma warning disable CA1031 // Any failure to re-open makes this slot dead; the operation ends only when all are.
+#pragma warning disable CA1031 // Any failure to (re-)open makes this slot dead; the operation ends only when all are.
                 catch (Exception ex)
 #pragma warning restore CA1031
                 {
@@ -189,7 +263,7 @@ namespace Omapi.Core.Bulk
                         _dead = true;
                     }
 
-                    _owner.CheckAllDead(ex is OperationCanceledException ? reason : ex);
+                    _owner.CheckAllDead(ex is OperationCanceledException && reason != null ? reason : ex);
                 }
             }
         }

@@ -56,7 +56,7 @@ namespace Omapi.Core.Bulk
         private ExceptionDispatchInfo? _sourceFault;
 
         internal OmapiBulkOperation(
-            OmapiConnection[] connections,
+            OmapiConnection?[] connections,
             Func<int, CancellationToken, Task<OmapiConnection>> reconnect,
             IEnumerable<TKey>? keys,
             Func<TKey, OmapiRequest> makeRequest,
@@ -82,6 +82,10 @@ namespace Omapi.Core.Bulk
             }
 
             PumpAll();
+            foreach (Slot slot in _slots)
+            {
+                slot.OpenIfClosed(); // a connection not open yet joins when it is
+            }
         }
 
         /// <summary>Items issued so far.</summary>
@@ -188,13 +192,22 @@ namespace Omapi.Core.Bulk
             }
         }
 
-        /// <summary>Stops issuing requests; replies still in flight are dropped by the connections when they come.</summary>
+        /// <summary>
+        /// Stops issuing requests; replies still in flight are dropped by the connections when they come. Waits for the
+        /// connections the operation was still opening (normally a round trip or two; at most their connect time limit), so
+        /// that nothing it started is still under way, and the session's state is settled, when it returns.
+        /// </summary>
         public void Dispose()
         {
             Stop(new OperationCanceledException("The bulk operation was disposed."));
             foreach (Slot slot in _slots)
             {
                 slot.Detach();
+            }
+
+            foreach (Slot slot in _slots)
+            {
+                slot.Opening.GetAwaiter().GetResult();
             }
 
             _cancellation.Dispose();

@@ -11,8 +11,14 @@ using Omapi.Core.Security;
 
 namespace Omapi.Core.Connection
 {
-    // Opening a connection: name lookup, TCP connect, the intro exchange and authentication, asynchronously or (for a
-    // caller that blocks anyway) with every wait on the calling thread. What an open connection does is in OmapiConnection.cs.
+    // Opening a connection: name lookup, TCP connect, the intro exchange and authentication, every step a blocking call on
+    // one thread. What an open connection does is in OmapiConnection.cs.
+    //
+    // Every socket stays a blocking socket for its whole life (docs/design/core-connection.md, "Blocking sockets"): .NET
+    // registers a socket with its epoll engine at its first asynchronous operation, and from then on every reply that
+    // arrives also wakes the engine's thread and a thread-pool worker that have nothing to do (measured in real pwsh: about
+    // one epoll wake-up and one sched_yield per lookup, a fifth of the client's CPU in a bulk scan). So the asynchronous
+    // entry point runs the same blocking code on a thread of its own rather than using the socket's asynchronous methods.
     public sealed partial class OmapiConnection
     {
         /// <summary>
@@ -23,21 +29,20 @@ namespace Omapi.Core.Connection
         public static Task<OmapiConnection> ConnectAsync(OmapiConnectionOptions options, CancellationToken cancellationToken = default) =>
             ConnectAsync(options, null, cancellationToken);
 
-        /// <summary>Connects, sharing <paramref name="sizes"/> (the session's learned reply sizes) when given.</summary>
+        /// <summary>
+        /// Connects, sharing <paramref name="sizes"/> (the session's learned reply sizes) when given: <see cref="Connect"/> on
+        /// a thread of its own (not a thread-pool thread: a connect may wait up to its time limit, and the timer that enforces
+        /// the limit needs the pool).
+        /// </summary>
         internal static Task<OmapiConnection> ConnectAsync(OmapiConnectionOptions options, ReplySizes? sizes, CancellationToken cancellationToken) =>
-            ConnectCoreAsync(options, sizes, sync: false, cancellationToken);
+            Task.Factory.StartNew(() => Connect(options, sizes, cancellationToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         /// <summary>
-        /// <see cref="ConnectAsync(OmapiConnectionOptions, ReplySizes, CancellationToken)"/> for a caller that blocks anyway
-        /// (the synchronous lookup): the same code with every wait on the calling thread, so the task it returns has already
-        /// completed and nothing blocks on a task chain that needs the thread pool.
+        /// Connects on the calling thread, for a caller that blocks anyway (the synchronous lookup) and for
+        /// <see cref="ConnectAsync(OmapiConnectionOptions, ReplySizes, CancellationToken)"/>. The time limit and
+        /// <paramref name="cancellationToken"/> work by disposing the socket, which ends whatever blocking call is under way.
         /// </summary>
-        internal static OmapiConnection Connect(OmapiConnectionOptions options, ReplySizes? sizes, CancellationToken cancellationToken) =>
-            ConnectCoreAsync(options, sizes, sync: true, cancellationToken).GetAwaiter().GetResult();
-
-        // With sync, every step (name lookup, TCP connect, intro, authentication) runs on the calling thread; the time limit
-        // still works: its timer disposes the socket, which ends a blocking call as it ends an asynchronous one.
-        private static async Task<OmapiConnection> ConnectCoreAsync(OmapiConnectionOptions options, ReplySizes? sizes, bool sync, CancellationToken cancellationToken)
+        internal static OmapiConnection Connect(OmapiConnectionOptions options, ReplySizes? sizes, CancellationToken cancellationToken)
         {
             if (options == null)
             {
@@ -46,17 +51,18 @@ namespace Omapi.Core.Connection
 
             options = options.Clone();
             options.Validate();
+            cancellationToken.ThrowIfCancellationRequested();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.ConnectTimeout);
             Socket? socket = null;
             OmapiConnection? connection = null;
             try
             {
-                IPAddress[] addresses = await ResolveAsync(options.Server, sync).ConfigureAwait(false);
-                socket = await ConnectSocketAsync(addresses, options, sync, timeout.Token).ConfigureAwait(false);
+                IPAddress[] addresses = Resolve(options.Server);
+                socket = ConnectSocket(addresses, options, timeout.Token);
                 byte[] intro = OmapiCodec.EncodeIntro();
-                await WriteAllAsync(socket, intro, sync, timeout.Token).ConfigureAwait(false);
-                byte[] peerIntro = await ReadIntroAsync(socket, options.Endpoint, sync, timeout.Token).ConfigureAwait(false);
+                WriteAll(socket, intro, timeout.Token);
+                byte[] peerIntro = ReadIntro(socket, options.Endpoint, timeout.Token);
                 int extra = OmapiCodec.ParseIntro(peerIntro, 0);
                 connection = new OmapiConnection(options, socket, extra, sizes ?? new ReplySizes());
                 socket = null; // owned by the connection now
@@ -64,7 +70,7 @@ namespace Omapi.Core.Connection
                 connection._reader.Start();
                 if (options.Key != null)
                 {
-                    await connection.AuthenticateAsync(options.Key, sync, timeout.Token).ConfigureAwait(false);
+                    connection.Authenticate(options.Key, timeout.Token);
                 }
 
                 return connection;
@@ -96,7 +102,7 @@ namespace Omapi.Core.Connection
             }
         }
 
-        private static async Task<IPAddress[]> ResolveAsync(string server, bool sync)
+        private static IPAddress[] Resolve(string server)
         {
             if (IPAddress.TryParse(server, out IPAddress? literal))
             {
@@ -111,7 +117,7 @@ namespace Omapi.Core.Connection
             IPAddress[] all;
             try
             {
-                all = sync ? Dns.GetHostAddresses(server) : await Dns.GetHostAddressesAsync(server).ConfigureAwait(false);
+                all = Dns.GetHostAddresses(server);
             }
             catch (SocketException ex)
             {
@@ -127,7 +133,7 @@ namespace Omapi.Core.Connection
             return v4;
         }
 
-        private static async Task<Socket> ConnectSocketAsync(IPAddress[] addresses, OmapiConnectionOptions options, bool sync, CancellationToken token)
+        private static Socket ConnectSocket(IPAddress[] addresses, OmapiConnectionOptions options, CancellationToken token)
         {
             Exception? last = null;
             foreach (IPAddress address in addresses)
@@ -138,15 +144,7 @@ namespace Omapi.Core.Connection
                 {
                     using (token.Register(static s => ((Socket)s!).Dispose(), socket))
                     {
-                        var endpoint = new IPEndPoint(address, options.Port);
-                        if (sync)
-                        {
-                            socket.Connect(endpoint);
-                        }
-                        else
-                        {
-                            await socket.ConnectAsync(endpoint).ConfigureAwait(false);
-                        }
+                        socket.Connect(new IPEndPoint(address, options.Port));
                     }
 
                     token.ThrowIfCancellationRequested();
@@ -163,23 +161,21 @@ namespace Omapi.Core.Connection
             throw new OmapiConnectionException("Could not connect to dhcpd at " + options.Endpoint + ": " + (last?.Message ?? "no address") + ". Check the server name, that dhcpd.conf sets omapi-port, and that a firewall lets TCP " + options.Port.ToString(CultureInfo.InvariantCulture) + " through.", last);
         }
 
-        private static async Task WriteAllAsync(Socket socket, byte[] data, bool sync, CancellationToken token)
+        private static void WriteAll(Socket socket, byte[] data, CancellationToken token)
         {
             using (token.Register(static s => ((Socket)s!).Dispose(), socket))
             {
                 int sent = 0;
                 while (sent < data.Length)
                 {
-                    sent += sync
-                        ? socket.Send(data, sent, data.Length - sent, SocketFlags.None)
-                        : await socket.SendAsync(new ArraySegment<byte>(data, sent, data.Length - sent), SocketFlags.None).ConfigureAwait(false);
+                    sent += socket.Send(data, sent, data.Length - sent, SocketFlags.None);
                 }
             }
 
             token.ThrowIfCancellationRequested();
         }
 
-        private static async Task<byte[]> ReadIntroAsync(Socket socket, string endpoint, bool sync, CancellationToken token)
+        private static byte[] ReadIntro(Socket socket, string endpoint, CancellationToken token)
         {
             var buffer = new byte[OmapiCodec.IntroLength];
             int read = 0;
@@ -190,9 +186,7 @@ namespace Omapi.Core.Connection
                     int n;
                     try
                     {
-                        n = sync
-                            ? socket.Receive(buffer, read, buffer.Length - read, SocketFlags.None)
-                            : await socket.ReceiveAsync(new ArraySegment<byte>(buffer, read, buffer.Length - read), SocketFlags.None).ConfigureAwait(false);
+                        n = socket.Receive(buffer, read, buffer.Length - read, SocketFlags.None);
                     }
                     catch (ObjectDisposedException) when (token.IsCancellationRequested)
                     {
@@ -228,7 +222,7 @@ namespace Omapi.Core.Connection
                 inner)
             { Transient = true };
 
-        private async Task AuthenticateAsync(OmapiKey key, bool sync, CancellationToken token)
+        private void Authenticate(OmapiKey key, CancellationToken token)
         {
             var open = new OmapiRequest(
                 OmapiOpcode.Open,
@@ -237,7 +231,7 @@ namespace Omapi.Core.Connection
                 new OmapiValueList().Add("name", key.Name).Add("algorithm", OmapiAlgorithms.WireName(key.Algorithm)),
                 "open the authenticator '" + key.Name + "'",
                 "open authenticator");
-            OmapiMessage reply = sync ? Send(open, token) : await SendAsync(open, token).ConfigureAwait(false);
+            OmapiMessage reply = Send(open, token);
             if (reply.Op != OmapiOpcode.Update || reply.Handle == 0)
             {
                 uint code = OmapiReplies.ResultOf(reply, _options.ResultNumbering);
@@ -257,7 +251,7 @@ namespace Omapi.Core.Connection
             // Opening the authenticator needs only the key's name: prove the secret with one signed round trip whose
             // reply must carry a valid signature too (a wrong secret gets an unsigned INVALIDKEY STATUS).
             var probe = new OmapiRequest(OmapiOpcode.Refresh, reply.Handle, null, null, "verify the secret of key '" + key.Name + "'", "refresh authenticator");
-            OmapiMessage verified = sync ? Send(probe, token) : await SendAsync(probe, token).ConfigureAwait(false);
+            OmapiMessage verified = Send(probe, token);
             if (verified.Op != OmapiOpcode.Update)
             {
                 uint code = OmapiReplies.ResultOf(verified, _options.ResultNumbering);

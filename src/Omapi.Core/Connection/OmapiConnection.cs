@@ -111,7 +111,7 @@ namespace Omapi.Core.Connection
                 throw new OmapiTimeoutException(request.Description, pending.Timeout, "it was never sent: no room came free on the connection in time");
             }
 
-            Write(pending);
+            Write(new[] { pending });
             using (cancellationToken.Register(static p => ((PendingRequest)p!).Fail(new OperationCanceledException()), pending))
             {
                 try
@@ -146,7 +146,7 @@ namespace Omapi.Core.Connection
                 throw new OmapiTimeoutException(request.Description, pending.Timeout, "it was never sent: no room came free on the connection in time");
             }
 
-            Write(pending);
+            Write(new[] { pending });
             try
             {
                 if (!pending.Wait(pending.Deadline, cancellationToken) && !pending.HasEnded)
@@ -165,36 +165,42 @@ namespace Omapi.Core.Connection
         }
 
         /// <summary>
-        /// Sends requests now if the window has room for all of them together, as one write; false (nothing sent) when it has
-        /// not, or when a caller waits for room (it goes first). Each reply or failure is passed to its callback on the
-        /// reader thread; a callback must not block. Used by the bulk engine, which refills on <see cref="WindowOpened"/>.
+        /// Takes room in the send window for <paramref name="request"/> now, without waiting, for a write of several with
+        /// <see cref="TrySend"/>; null (nothing taken) when the window has no room, a caller waits for room (it goes first), or
+        /// the connection is closed. Its reply or failure will be passed to <paramref name="callback"/> on the reader thread; a
+        /// callback must not block. Used by the bulk engine, which refills on <see cref="WindowOpened"/>.
         /// </summary>
-        internal bool TrySend(OmapiRequest request, Action<OmapiMessage?, Exception?> callback)
+        internal PendingRequest? TryReserve(OmapiRequest request, Action<OmapiMessage?, Exception?> callback)
         {
             if (!IsOpen)
             {
-                return false;
+                return null;
             }
 
             PendingRequest pending = PendingRequest.WithCallback(request, callback);
             Prepare(pending);
             pending.ExpectedReply = _channel.ExpectedReply(request);
-            if (!_channel.Window.TryTake(pending.RequestBytes, pending.ExpectedReply))
-            {
-                return false;
-            }
+            return _channel.Window.TryTake(pending.RequestBytes, pending.ExpectedReply) ? pending : null;
+        }
 
+        /// <summary>
+        /// Writes requests whose room <see cref="TryReserve"/> took, all in one write. False (nothing written, their room
+        /// returned) when the connection closed meanwhile: the caller may send them elsewhere. A failure as they were written
+        /// reaches each callback (<see cref="OmapiException.ReplyLost"/>); true then, as they count as sent.
+        /// </summary>
+        internal bool TrySend(IReadOnlyList<PendingRequest> reserved)
+        {
             try
             {
-                Write(pending);
+                Write(reserved);
             }
             catch (OmapiException ex) when (!ex.ReplyLost)
             {
-                return false; // closed meanwhile, before anything was written: the caller may send it elsewhere
+                return false; // closed meanwhile, before anything was written
             }
             catch (OmapiException)
             {
-                // Lost as it was written: the callback has had the failure.
+                // Lost as they were written: the callbacks have had the failure.
             }
 
             return true;
@@ -216,36 +222,63 @@ namespace Omapi.Core.Connection
             pending.RequestBytes = _channel.RequestBytes(pending.Request);
         }
 
-        /// <summary>Registers, encodes and writes a request whose room the window gave; one message per write, never cut.</summary>
-        private void Write(PendingRequest pending)
+        /// <summary>
+        /// Registers, encodes and writes requests whose room the window gave, all in one write (one request, or a bulk
+        /// refill after a read: fewer system calls here and fewer wake-ups for dhcpd); a message is never cut.
+        /// </summary>
+        private void Write(IReadOnlyList<PendingRequest> batch)
         {
-            bool registered = false;
+            int registered = 0;
             try
             {
                 lock (_writeGate)
                 {
                     if (_closed.Task.IsCompleted)
                     {
-                        throw NotSent(pending, _closed.Task.Result);
+                        throw NotSent(batch[0], _closed.Task.Result);
                     }
 
-                    var bytes = new byte[pending.RequestBytes];
-                    _channel.Register(pending, bytes, 0);
-                    registered = true;
-                    _socket.Send(bytes, 0, bytes.Length, SocketFlags.None);
+                    int length = 0;
+                    for (int i = 0; i < batch.Count; i++)
+                    {
+                        length += batch[i].RequestBytes;
+                    }
+
+                    var bytes = new byte[length];
+                    int offset = 0;
+                    for (; registered < batch.Count; registered++)
+                    {
+                        offset += _channel.Register(batch[registered], bytes, offset);
+                    }
+
+                    _socket.Send(bytes, 0, offset, SocketFlags.None);
                 }
             }
             catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException || ex is IOException)
             {
-                // Whether any byte left is unknown: the request counts as sent (its outcome must be found out).
-                Exception fault = Close(new OmapiConnectionException("The connection to dhcpd at " + Endpoint + " was lost while sending '" + pending.Request.Description + "': " + ex.Message, ex));
-                pending.Fail(ReplyLostError(pending, fault));
-                throw pending.Error!;
+                // Whether any byte left is unknown: the requests count as sent (their outcome must be found out).
+                string what = "'" + batch[0].Request.Description + "'" + (batch.Count > 1 ? " and " + (batch.Count - 1).ToString(CultureInfo.InvariantCulture) + " more" : string.Empty);
+                Exception fault = Close(new OmapiConnectionException("The connection to dhcpd at " + Endpoint + " was lost while sending " + what + ": " + ex.Message, ex));
+                foreach (PendingRequest pending in batch)
+                {
+                    pending.Fail(ReplyLostError(pending, fault));
+                }
+
+                throw batch[0].Error!;
             }
-            catch (OmapiException) when (!registered)
+            catch (OmapiException)
             {
-                // Never written: the caller is told by the exception (a bulk sender sends it elsewhere).
-                _channel.Window.Release(pending.ExpectedReply, surprise: false);
+                // Never written: the caller is told by the exception (a bulk sender sends them elsewhere).
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    if (i < registered)
+                    {
+                        _channel.Unregister(batch[i]);
+                    }
+
+                    _channel.Window.Release(batch[i].ExpectedReply, surprise: false);
+                }
+
                 throw;
             }
         }

@@ -73,6 +73,41 @@ namespace Omapi.Core.Tests.Connection
         }
 
         [Fact]
+        public async Task A_bulk_operation_runs_on_the_open_connection_when_the_server_takes_no_more()
+        {
+            // dhcpd closes a connection it has no room for before its intro (about 190 from all clients together). The
+            // operation starts on the session's open connection and opens the others while it runs: one that cannot be opened
+            // leaves it on fewer, it neither fails nor waits.
+            await using var server = new FakeOmapiServer(async (peer, index) =>
+            {
+                if (index > 0)
+                {
+                    return; // closed before the intro
+                }
+
+                await peer.HandshakeAsync(Key, 4);
+                using OmapiMac mac = Key.CreateMac();
+                while (await peer.ReadMessageAsync() is (OmapiMessage request, int _))
+                {
+                    byte[] ip = request.ObjectValues.Get("ip-address")!;
+                    await peer.SendAsync(new OmapiMessage(OmapiOpcode.Update, 100, 9, request.Id, null, new OmapiValueList().Add("ip-address", ip).Add("state", 2u)) { AuthId = 4 }, mac);
+                }
+            });
+            using OmapiSession session = await OmapiSession.ConnectAsync(server.ClientOptions(Key, 20), TestContext.Current.CancellationToken);
+            IPAddress[] input = Enumerable.Range(0, 700).Select(Address).ToArray();
+
+            using OmapiBulkOperation<IPAddress, OmapiLease> bulk = await session.StartLeaseLookupAsync(input, new OmapiBulkOptions { Connections = 4 }, TestContext.Current.CancellationToken);
+            List<OmapiBulkResult<IPAddress, OmapiLease>> results = bulk.Results(TestContext.Current.CancellationToken).ToList();
+
+            Assert.Equal(input, results.Select(r => r.Key));
+            Assert.All(results, r => Assert.True(r.Succeeded, r.Error?.ToString()));
+            Assert.True(server.Accepted >= 2, "the operation never tried to open another connection: " + server.Accepted);
+            Assert.Equal(0, bulk.LostConnections);
+            OmapiConnection only = Assert.Single(session.Connections);
+            Assert.Equal(input.Length + 2, only.RepliesReceived); // every lookup went over it (+ the two of authentication)
+        }
+
+        [Fact]
         public async Task A_dropped_connection_fails_nothing_its_unanswered_items_are_asked_again_and_all_finish_in_order()
         {
             var droppedIds = new List<uint>();
@@ -206,6 +241,14 @@ namespace Omapi.Core.Tests.Connection
                 using OmapiSession session = await OmapiSession.ConnectAsync(options, TestContext.Current.CancellationToken);
                 using OmapiBulkOperation<IPAddress, OmapiLease> bulk = await session.StartLeaseLookupAsync(input, new OmapiBulkOptions { Connections = 3 }, TestContext.Current.CancellationToken);
                 int delayUs = random.Next(0, 20000);
+
+                // The operation starts on the first connection and opens the others as it runs: cut one of those once it is in.
+                var opening = Stopwatch.StartNew();
+                while (session.Connections.Count < 3 && opening.Elapsed < TimeSpan.FromSeconds(10))
+                {
+                    Thread.Yield();
+                }
+
                 OmapiConnection victim = session.Connections[1];
                 var cutter = new Thread(() =>
                 {
