@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Omapi.Core.Bulk;
@@ -54,9 +55,11 @@ namespace Omapi.Core
             new OmapiRequest(OmapiOpcode.Open, 0, LeaseOpenMessage, new OmapiValueList(1).Add("ip-address", OmapiEncoding.FromIPv4(address)), "open lease " + address, "open lease");
 
         // Bulk requests: the address goes into a message only when one is needed (the result carries the key).
+        [MethodImpl(HotPath.Optimize)]
         private static OmapiRequest BulkLeaseRequest(IPAddress address) =>
             new OmapiRequest(OmapiOpcode.Open, 0, LeaseOpenMessage, new OmapiValueList(1).Add("ip-address", OmapiEncoding.FromIPv4(address)), "open lease", "open lease");
 
+        [MethodImpl(HotPath.Optimize)]
         private OmapiLease LeaseFromReply(IPAddress address, OmapiMessage reply, string operation)
         {
             OmapiObject o = ReplyChecks.Object(reply, "lease", operation, _options.ResultNumbering);

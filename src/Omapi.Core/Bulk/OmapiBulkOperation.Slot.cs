@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Omapi.Core.Connection;
@@ -95,6 +96,7 @@ namespace Omapi.Core.Bulk
             }
 
             /// <summary>Sends what the window lets through, from the retry queue and the input. Any thread; never blocks.</summary>
+            [MethodImpl(HotPath.Optimize)]
             internal void Pump()
             {
                 // Ask for a round; whoever holds the pump (or gets it) does it. The holder looks again after letting go, so a
@@ -120,6 +122,7 @@ namespace Omapi.Core.Bulk
             /// Takes items while the window has room for each and writes them together: after a read that answered k
             /// requests, the k that replace them leave in one write.
             /// </summary>
+            [MethodImpl(HotPath.Optimize)]
             private void PumpOnce()
             {
                 OmapiConnection connection;

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -132,6 +133,7 @@ namespace Omapi.Core.Bulk
         }
 
         /// <summary>Takes the next result in input order without waiting; false when none is ready.</summary>
+        [MethodImpl(HotPath.Optimize)]
         public bool TryTake(out OmapiBulkResult<TKey, TValue> result)
         {
             bool got = _output.TryTake(out result);
@@ -149,6 +151,7 @@ namespace Omapi.Core.Bulk
         /// after the last result it emitted, the exception that ended it early (no connection could be re-opened), or the
         /// exception the input sequence threw.
         /// </summary>
+        [MethodImpl(HotPath.Optimize)]
         public bool Take(out OmapiBulkResult<TKey, TValue> result, CancellationToken cancellationToken = default)
         {
             bool got;
@@ -214,6 +217,7 @@ namespace Omapi.Core.Bulk
             _pull?.Dispose();
         }
 
+        [MethodImpl(HotPath.Optimize)]
         private void Taken()
         {
             bool wasFull;
@@ -243,6 +247,7 @@ namespace Omapi.Core.Bulk
         }
 
         /// <summary>The next item to send: one to ask again first, then new input within the buffer limit. Under the lock.</summary>
+        [MethodImpl(HotPath.Optimize)]
         private Item? NextItem()
         {
             if (_stopped)
@@ -274,6 +279,7 @@ namespace Omapi.Core.Bulk
             return null;
         }
 
+        [MethodImpl(HotPath.Optimize)]
         private bool TryNextKey(out TKey key)
         {
             if (_sourceDone)
@@ -319,6 +325,7 @@ namespace Omapi.Core.Bulk
             return false;
         }
 
+        [MethodImpl(HotPath.Optimize)]
         private void OnReply(Slot slot, OmapiConnection connection, Item item, OmapiMessage? reply, Exception? error)
         {
             if (error is OmapiException { ReplyLost: true })
@@ -356,6 +363,7 @@ namespace Omapi.Core.Bulk
         private long Answered => Interlocked.Read(ref _answered);
 
         /// <summary>Stores a result and emits every result now contiguous with the ones already emitted. Under the lock.</summary>
+        [MethodImpl(HotPath.Optimize)]
         private void Record(long seq, TKey key, TValue? value, Exception? error)
         {
             if (_stopped)
@@ -376,6 +384,7 @@ namespace Omapi.Core.Bulk
         }
 
         /// <summary>Completes the output once the input is exhausted and every issued item is emitted. Under the lock.</summary>
+        [MethodImpl(HotPath.Optimize)]
         private void CompleteIfDone()
         {
             if (_output.IsAddingCompleted)

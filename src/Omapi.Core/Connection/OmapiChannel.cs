@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using Omapi.Core.Protocol;
 using Omapi.Core.Security;
@@ -94,6 +95,7 @@ namespace Omapi.Core.Connection
         /// Registers a request the window admitted and encodes it into <paramref name="buffer"/> at <paramref name="offset"/>
         /// (room for <see cref="PendingRequest.RequestBytes"/>); returns the bytes written. Under the transport's write lock.
         /// </summary>
+        [MethodImpl(HotPath.Optimize)]
         internal int Register(PendingRequest pending, byte[] buffer, int offset)
         {
             OmapiRequest r = pending.Request;
@@ -134,6 +136,7 @@ namespace Omapi.Core.Connection
         /// <see cref="OmapiProtocolException"/> for anything a server may not send; the connection must then close (requests
         /// answered before the violation keep their replies). Returns how many replies ended requests. Reader thread only.
         /// </summary>
+        [MethodImpl(HotPath.Optimize)]
         internal int Received(int count)
         {
             _frames.Advance(count);
@@ -227,6 +230,7 @@ namespace Omapi.Core.Connection
         /// <summary>Disposes the receive MAC (by the reader thread, as it ends).</summary>
         internal void DisposeReceiveMac() => _receiveMac?.Dispose();
 
+        [MethodImpl(HotPath.Optimize)]
         private void Verify(OmapiFrame frame, PendingRequest pending)
         {
             OmapiMessage reply = frame.Message;

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Omapi.Core.Protocol;
@@ -170,6 +171,7 @@ namespace Omapi.Core.Connection
         /// the connection is closed. Its reply or failure will be passed to <paramref name="callback"/> on the reader thread; a
         /// callback must not block. Used by the bulk engine, which refills on <see cref="WindowOpened"/>.
         /// </summary>
+        [MethodImpl(HotPath.Optimize)]
         internal PendingRequest? TryReserve(OmapiRequest request, Action<OmapiMessage?, Exception?> callback)
         {
             if (!IsOpen)
@@ -188,6 +190,7 @@ namespace Omapi.Core.Connection
         /// returned) when the connection closed meanwhile: the caller may send them elsewhere. A failure as they were written
         /// reaches each callback (<see cref="OmapiException.ReplyLost"/>); true then, as they count as sent.
         /// </summary>
+        [MethodImpl(HotPath.Optimize)]
         internal bool TrySend(IReadOnlyList<PendingRequest> reserved)
         {
             try
@@ -215,6 +218,7 @@ namespace Omapi.Core.Connection
             Close(new OmapiConnectionException("The connection to dhcpd at " + Endpoint + " was closed by this client."));
         }
 
+        [MethodImpl(HotPath.Optimize)]
         private void Prepare(PendingRequest pending)
         {
             pending.Timeout = pending.Request.Timeout ?? _options.RequestTimeout;
@@ -226,6 +230,7 @@ namespace Omapi.Core.Connection
         /// Registers, encodes and writes requests whose room the window gave, all in one write (one request, or a bulk
         /// refill after a read: fewer system calls here and fewer wake-ups for dhcpd); a message is never cut.
         /// </summary>
+        [MethodImpl(HotPath.Optimize)]
         private void Write(IReadOnlyList<PendingRequest> batch)
         {
             int registered = 0;
@@ -284,6 +289,7 @@ namespace Omapi.Core.Connection
         }
 
         /// <summary>The reader: one thread from connect to close. It also retires the connection when a request runs out of time.</summary>
+        [MethodImpl(HotPath.Optimize)]
         private void ReadLoop()
         {
             try

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Omapi.Core.Protocol;
@@ -75,6 +76,7 @@ namespace Omapi.Core.Connection
         /// <summary>Why it failed (null while it waits or when it was answered).</summary>
         internal Exception? Error => _error;
 
+        [MethodImpl(HotPath.Optimize)]
         internal void Succeed(OmapiMessage reply)
         {
             if (Interlocked.Exchange(ref _ended, 1) != 0)

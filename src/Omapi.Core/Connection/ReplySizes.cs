@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 
 namespace Omapi.Core.Connection
 {
@@ -26,6 +27,7 @@ namespace Omapi.Core.Connection
         /// The largest reply a request of <paramref name="kind"/> can get, for a connection whose replies carry a
         /// <paramref name="signatureLength"/>-byte signature: the prior or the largest seen, whichever is larger.
         /// </summary>
+        [MethodImpl(HotPath.Optimize)]
         public int Estimate(string kind, int signatureLength)
         {
             int prior = Prior(kind, signatureLength);
@@ -33,6 +35,7 @@ namespace Omapi.Core.Connection
         }
 
         /// <summary>Records a reply's size; true when it was larger than the estimate it was sent under (a surprise).</summary>
+        [MethodImpl(HotPath.Optimize)]
         public bool Observe(string kind, int length, int estimate)
         {
             while (true)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -50,6 +51,7 @@ namespace Omapi.Core.Connection
         }
 
         /// <summary>Takes room now if the rules allow it and nobody waits; never waits.</summary>
+        [MethodImpl(HotPath.Optimize)]
         internal bool TryTake(int requestBytes, int expectedReply)
         {
             lock (_lock)
@@ -160,6 +162,7 @@ namespace Omapi.Core.Connection
         /// A reply came (or a request that took room was never sent): returns its room. A reply larger than its estimate
         /// (<paramref name="surprise"/>) makes the connection drain: nothing more is sent until it is idle.
         /// </summary>
+        [MethodImpl(HotPath.Optimize)]
         internal void Release(int expectedReply, bool surprise)
         {
             List<Waiter>? granted;

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using Omapi.Core.Protocol;
 
 namespace Omapi.Core.Objects
@@ -65,6 +66,7 @@ namespace Omapi.Core.Objects
         private readonly uint? _billingClass;
         private readonly IReadOnlyDictionary<string, byte[]> _variables;
 
+        [MethodImpl(HotPath.Optimize)]
         private OmapiLease(OmapiObject o, string server)
         {
             Server = server;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Omapi.Core.Protocol;
 
@@ -16,12 +17,14 @@ namespace Omapi.Core.Objects
         private IReadOnlyDictionary<string, string?>? _text;
 
         /// <summary>Creates the object.</summary>
+        [MethodImpl(HotPath.Optimize)]
         public OmapiObject(string? type, uint handle, OmapiValueList values)
             : this(type, handle, values, null)
         {
         }
 
         /// <summary>Creates the object, as read from <paramref name="server"/>.</summary>
+        [MethodImpl(HotPath.Optimize)]
         public OmapiObject(string? type, uint handle, OmapiValueList values, string? server)
         {
             Type = type;

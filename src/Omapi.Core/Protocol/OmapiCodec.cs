@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Omapi.Core.Security;
 
 namespace Omapi.Core.Protocol
@@ -88,6 +89,7 @@ namespace Omapi.Core.Protocol
         /// encoded length) and returns that length. With <paramref name="mac"/>, authlen is its length and the HMAC covers
         /// every byte from the authlen field to the object list's terminator; without, authid and authlen are 0.
         /// </summary>
+        [MethodImpl(HotPath.Optimize)]
         internal static int EncodeInto(byte[] buffer, int offset, uint authId, OmapiOpcode op, uint handle, uint id, uint rid, OmapiValueList messageValues, OmapiValueList objectValues, OmapiMac? mac)
         {
             int sigLength = mac?.Length ?? 0;
@@ -120,6 +122,7 @@ namespace Omapi.Core.Protocol
         /// <param name="extraHeaderBytes">Header bytes beyond 24 that the peer announced in its intro; skipped and not signed.</param>
         /// <param name="maxMessageSize">The largest acceptable message.</param>
         /// <param name="frame">The decoded message and where its signed bytes are.</param>
+        [MethodImpl(HotPath.Optimize)]
         public static bool TryDecode(byte[] buffer, int offset, int count, int extraHeaderBytes, int maxMessageSize, out OmapiFrame frame)
         {
             if (buffer == null)
@@ -204,6 +207,7 @@ namespace Omapi.Core.Protocol
             return true;
         }
 
+        [MethodImpl(HotPath.Optimize)]
         private static bool TryReadList(byte[] buffer, int start, int count, ref int pos, int max, out OmapiValueList? list, int capacity = 4)
         {
             list = null;
@@ -246,6 +250,7 @@ namespace Omapi.Core.Protocol
             }
         }
 
+        [MethodImpl(HotPath.Optimize)]
         private static void CheckSize(long size, int max)
         {
             if (size > max)
@@ -254,6 +259,7 @@ namespace Omapi.Core.Protocol
             }
         }
 
+        [MethodImpl(HotPath.Optimize)]
         internal static int ListLength(OmapiValueList list)
         {
             int length = 2;
@@ -265,6 +271,7 @@ namespace Omapi.Core.Protocol
             return length;
         }
 
+        [MethodImpl(HotPath.Optimize)]
         private static int WriteList(byte[] buffer, int pos, OmapiValueList list)
         {
             foreach (OmapiValue v in list)

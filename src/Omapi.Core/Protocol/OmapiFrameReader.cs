@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Omapi.Core.Security;
 
 namespace Omapi.Core.Protocol
@@ -41,6 +42,7 @@ namespace Omapi.Core.Protocol
         /// Where the next received bytes go: at least one byte of room, after the unread bytes. The caller reads into it and
         /// then calls <see cref="Advance"/>. Frames returned earlier may point into the buffer: verify them first.
         /// </summary>
+        [MethodImpl(HotPath.Optimize)]
         internal ArraySegment<byte> Space()
         {
             if (_start == _end)
@@ -90,6 +92,7 @@ namespace Omapi.Core.Protocol
         /// Returns the next whole message, or false when more bytes are needed. Throws <see cref="OmapiProtocolException"/>
         /// as soon as the bytes cannot be a valid message (the stream cannot be resynchronised after that).
         /// </summary>
+        [MethodImpl(HotPath.Optimize)]
         internal bool TryRead(out OmapiFrame frame)
         {
             frame = default;
@@ -111,6 +114,7 @@ namespace Omapi.Core.Protocol
         }
 
         /// <summary>Advances the scan as far as the bytes allow; true with the message's length once it is whole.</summary>
+        [MethodImpl(HotPath.Optimize)]
         private bool ScanToEnd(out int length)
         {
             length = 0;
@@ -188,6 +192,7 @@ namespace Omapi.Core.Protocol
             return true;
         }
 
+        [MethodImpl(HotPath.Optimize)]
         private void CheckSize(long size)
         {
             if (size > _maxMessageSize)

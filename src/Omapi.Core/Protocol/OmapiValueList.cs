@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 
 namespace Omapi.Core.Protocol
 {
@@ -72,6 +73,7 @@ namespace Omapi.Core.Protocol
         public OmapiValue this[int index] => _items[index];
 
         /// <summary>Appends raw bytes (an empty array is null).</summary>
+        [MethodImpl(HotPath.Optimize)]
         public OmapiValueList Add(string name, byte[] value)
         {
             _items.Add(new OmapiValue(name, value));
@@ -88,6 +90,7 @@ namespace Omapi.Core.Protocol
         public OmapiValueList AddNull(string name) => Add(name, Array.Empty<byte>());
 
         /// <summary>Returns the last value with this name, or null when absent.</summary>
+        [MethodImpl(HotPath.Optimize)]
         public byte[]? Get(string name)
         {
             for (int i = _items.Count - 1; i >= 0; i--)
@@ -109,6 +112,7 @@ namespace Omapi.Core.Protocol
 
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
+        [MethodImpl(HotPath.Optimize)]
         internal static void ValidateName(string name)
         {
             if (name == null)

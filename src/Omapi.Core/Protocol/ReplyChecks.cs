@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Net;
+using System.Runtime.CompilerServices;
 using Omapi.Core.Objects;
 
 namespace Omapi.Core.Protocol
@@ -14,6 +15,7 @@ namespace Omapi.Core.Protocol
     internal static class ReplyChecks
     {
         /// <summary>Expects an object (UPDATE) reply with a handle and no attribute twice; a STATUS becomes its server error.</summary>
+        [MethodImpl(HotPath.Optimize)]
         internal static OmapiObject Object(OmapiMessage reply, string? type, string operation, OmapiResultNumbering numbering, string? server = null)
         {
             OmapiObject o = OmapiReplies.ExpectObject(reply, type, operation, numbering, server);
@@ -47,6 +49,7 @@ namespace Omapi.Core.Protocol
         }
 
         /// <summary>A lease: a state of 1..7 and an IPv4 address, equal to <paramref name="address"/> when one was asked.</summary>
+        [MethodImpl(HotPath.Optimize)]
         internal static void Lease(OmapiObject o, string operation, IPAddress? address = null, byte[]? hardwareAddress = null, byte[]? clientId = null)
         {
             byte[]? state = o.RawValues.Get("state");
@@ -118,6 +121,7 @@ namespace Omapi.Core.Protocol
         private static OmapiProtocolException Mismatch(string operation, string why) =>
             new OmapiProtocolException("The server's reply to '" + operation + "' does not answer it: " + why + ". It was refused.");
 
+        [MethodImpl(HotPath.Optimize)]
         private static bool Equal(byte[]? a, byte[] b)
         {
             if (a == null || a.Length != b.Length)

@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using Omapi.Core.Bulk;
 
@@ -16,6 +17,7 @@ namespace PSOmapi
         /// operation that ended early (no connection could be re-opened) is passed to <paramref name="fail"/> once, after the
         /// results it emitted: one terminating error, never one per remaining item.
         /// </summary>
+        [MethodImpl(HotPath.Optimize)]
         internal static long Drain<TKey, TValue>(OmapiBulkOperation<TKey, TValue> bulk, bool wait, CancellationToken stop, Action<OmapiBulkResult<TKey, TValue>> emit, Action<Exception> fail)
         {
             long count = 0;

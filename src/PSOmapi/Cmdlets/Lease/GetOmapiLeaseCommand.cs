@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
 using Omapi.Core;
 using Omapi.Core.Bulk;
@@ -310,6 +311,7 @@ namespace PSOmapi
             return StartBulk(ct => session.StartLeaseLookupAsync(keys, options, ct), target);
         }
 
+        [MethodImpl(HotPath.Optimize)]
         private void Emit(OmapiBulkResult<IPAddress, OmapiLease> result, bool skipNotFound)
         {
             if (result.Succeeded)
@@ -322,6 +324,7 @@ namespace PSOmapi
             }
         }
 
+        [MethodImpl(HotPath.Optimize)]
         private void Emit(OmapiLease lease)
         {
             if (_states == null || _states.Contains(lease.GetState()))
