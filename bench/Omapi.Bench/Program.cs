@@ -54,7 +54,7 @@ internal static class Program
         bool withSide = Array.IndexOf(args, "--no-side") < 0;
         int sideLoop = IntOption(args, "--side-loop", 5_000);
         int sideRepeat = IntOption(args, "--side-repeat", 3);
-        int firstScans = IntOption(args, "--first-scans", 3);
+        int firstScans = IntOption(args, "--first-scans", 5);
         string? pythonDir = Option(args, "--python");
         int[] workerCounts = IntList(Option(args, "--workers") ?? "64,8");
         int[] bulkConnections = IntList(Option(args, "--bulk") ?? "1,4,8");
