@@ -12,14 +12,19 @@ namespace Omapi.Core.Bulk
     // send window and, when the connection is lost, hands its items back and has the session re-open it.
     public sealed partial class OmapiBulkOperation<TKey, TValue>
     {
-        /// <summary>An item of input with its request, and how many lost connections it has been in flight on.</summary>
+        /// <summary>
+        /// An item of input with its request, how many lost connections it has been in flight on, and in the end its result.
+        /// </summary>
         private sealed class Item
         {
-            internal Item(long seq, TKey key, OmapiRequest request)
+            /// <param name="seq">Its place in the input.</param>
+            /// <param name="key">The key.</param>
+            /// <param name="request">Its request; null for a key that could not become one (then <see cref="Error"/> says why).</param>
+            internal Item(long seq, TKey key, OmapiRequest? request)
             {
                 Seq = seq;
                 Key = key;
-                Request = request;
+                Request = request!;
             }
 
             internal long Seq { get; }
@@ -29,6 +34,12 @@ namespace Omapi.Core.Bulk
             internal OmapiRequest Request { get; }
 
             internal int Attempts { get; set; }
+
+            internal TValue? Value { get; set; }
+
+            internal Exception? Error { get; set; }
+
+            internal OmapiBulkResult<TKey, TValue> Result() => new OmapiBulkResult<TKey, TValue>(Seq, Key, Value, Error);
         }
 
         /// <summary>One of the operation's connections, re-opened through the session when it is lost.</summary>

@@ -39,8 +39,10 @@ namespace Omapi.Core.Bulk
         private readonly IEnumerator<TKey>? _pull;
         private readonly ConcurrentQueue<TKey> _pushed = new ConcurrentQueue<TKey>();
         private readonly LinkedList<Item> _retry = new LinkedList<Item>();
-        private readonly BlockingCollection<OmapiBulkResult<TKey, TValue>> _output = new BlockingCollection<OmapiBulkResult<TKey, TValue>>();
-        private readonly Dictionary<long, OmapiBulkResult<TKey, TValue>> _reorder = new Dictionary<long, OmapiBulkResult<TKey, TValue>>();
+        // Items, not result structs, on their way out: generic code over a class is shared, over a struct it is compiled
+        // again for it, and a first scan would run these collections unoptimised (docs/performance.md).
+        private readonly BlockingCollection<Item> _output = new BlockingCollection<Item>();
+        private readonly Dictionary<long, Item> _reorder = new Dictionary<long, Item>();
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
         private readonly TaskCompletionSource<bool> _completed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly CancellationTokenRegistration _cancellation;
@@ -136,13 +138,15 @@ namespace Omapi.Core.Bulk
         [MethodImpl(HotPath.Optimize)]
         public bool TryTake(out OmapiBulkResult<TKey, TValue> result)
         {
-            bool got = _output.TryTake(out result);
-            if (got)
+            if (_output.TryTake(out Item? item))
             {
+                result = item.Result();
                 Taken();
+                return true;
             }
 
-            return got;
+            result = default;
+            return false;
         }
 
         /// <summary>
@@ -154,23 +158,24 @@ namespace Omapi.Core.Bulk
         [MethodImpl(HotPath.Optimize)]
         public bool Take(out OmapiBulkResult<TKey, TValue> result, CancellationToken cancellationToken = default)
         {
-            bool got;
+            Item? item;
             try
             {
-                got = _output.TryTake(out result, Timeout.Infinite, cancellationToken);
+                _output.TryTake(out item, Timeout.Infinite, cancellationToken);
             }
             catch (InvalidOperationException)
             {
-                result = default;
-                got = false; // completed while waiting
+                item = null; // completed while waiting
             }
 
-            if (got)
+            if (item != null)
             {
+                result = item.Result();
                 Taken();
                 return true;
             }
 
+            result = default;
             Exception? terminal;
             lock (_gate)
             {
@@ -272,7 +277,7 @@ namespace Omapi.Core.Bulk
                 catch (Exception ex)
 #pragma warning restore CA1031
                 {
-                    Record(seq, key, default, ex);
+                    Record(new Item(seq, key, null) { Error = ex });
                 }
             }
 
@@ -355,7 +360,9 @@ namespace Omapi.Core.Bulk
             {
                 if (slot.Outstanding.Remove(item.Seq))
                 {
-                    Record(item.Seq, item.Key, value, error);
+                    item.Value = value;
+                    item.Error = error;
+                    Record(item);
                 }
             }
         }
@@ -364,7 +371,7 @@ namespace Omapi.Core.Bulk
 
         /// <summary>Stores a result and emits every result now contiguous with the ones already emitted. Under the lock.</summary>
         [MethodImpl(HotPath.Optimize)]
-        private void Record(long seq, TKey key, TValue? value, Exception? error)
+        private void Record(Item item)
         {
             if (_stopped)
             {
@@ -372,8 +379,8 @@ namespace Omapi.Core.Bulk
             }
 
             Interlocked.Increment(ref _answered);
-            _reorder[seq] = new OmapiBulkResult<TKey, TValue>(seq, key, value, error);
-            while (_reorder.TryGetValue(_nextEmit, out OmapiBulkResult<TKey, TValue> next))
+            _reorder[item.Seq] = item;
+            while (_reorder.TryGetValue(_nextEmit, out Item? next))
             {
                 _reorder.Remove(_nextEmit);
                 _output.Add(next);
