@@ -53,7 +53,7 @@ internal static class Program
         bool withPs = Array.IndexOf(args, "--no-ps") < 0;
         bool withSide = Array.IndexOf(args, "--no-side") < 0;
         int sideLoop = IntOption(args, "--side-loop", 5_000);
-        int sideRepeat = IntOption(args, "--side-repeat", 3);
+        int sideRepeat = IntOption(args, "--side-repeat", 5);
         int firstScans = IntOption(args, "--first-scans", 5);
         string? pythonDir = Option(args, "--python");
         int[] workerCounts = IntList(Option(args, "--workers") ?? "64,8");
