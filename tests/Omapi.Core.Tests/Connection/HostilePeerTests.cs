@@ -1,6 +1,8 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Net;
+using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 using Omapi.Core.Connection;
@@ -53,6 +55,56 @@ namespace Omapi.Core.Tests.Connection
             var options = Options(server, false);
             options.ConnectTimeout = TimeSpan.FromMilliseconds(300);
             await Assert.ThrowsAsync<OmapiTimeoutException>(() => OmapiConnection.ConnectAsync(options, TestContext.Current.CancellationToken));
+        }
+
+        [Fact]
+        public async Task A_server_that_never_completes_the_TCP_handshake_gives_a_connect_timeout_by_either_path()
+        {
+            // Sockets are blocking (docs/design/core-connection.md): the time limit must end a connect() that hangs, as it
+            // does behind a firewall that drops. A listener whose accept queue is full drops SYNs: the next connect hangs.
+            using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            listener.Listen(1);
+            int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+            var fillers = new List<Socket>();
+            try
+            {
+                for (int i = 0; i < 4; i++)
+                {
+                    var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { Blocking = false };
+                    fillers.Add(filler);
+                    try
+                    {
+                        filler.Connect(IPAddress.Loopback, port);
+                    }
+                    catch (SocketException)
+                    {
+                        // in progress
+                    }
+                }
+
+                await Task.Delay(200, TestContext.Current.CancellationToken);
+                var options = new OmapiConnectionOptions { Server = "127.0.0.1", Port = port, ConnectTimeout = TimeSpan.FromMilliseconds(400) };
+
+                // The asynchronous entry point (Connect-Omapi, bulk connections) ...
+                Task<OmapiConnection> connecting = OmapiConnection.ConnectAsync(options, TestContext.Current.CancellationToken);
+                Task first = await Task.WhenAny(connecting, Task.Delay(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken));
+                Assert.True(first == connecting, "the connect did not end within 20 s: its time limit did not abort the blocking connect()");
+                await Assert.ThrowsAsync<OmapiTimeoutException>(() => connecting);
+
+                // ... and the synchronous one (a lookup that re-opens its session's connection on the pipeline thread).
+                Task<OmapiConnection> blocking = Task.Factory.StartNew(() => OmapiConnection.Connect(options, null, TestContext.Current.CancellationToken), TestContext.Current.CancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                first = await Task.WhenAny(blocking, Task.Delay(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken));
+                Assert.True(first == blocking, "the synchronous connect did not end within 20 s");
+                await Assert.ThrowsAsync<OmapiTimeoutException>(() => blocking);
+            }
+            finally
+            {
+                foreach (Socket filler in fillers)
+                {
+                    filler.Dispose();
+                }
+            }
         }
 
         [Fact]
