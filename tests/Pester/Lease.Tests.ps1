@@ -111,3 +111,67 @@ Describe 'Get-OmapiLease -Range progress' {
         $scan.Processing.Count | Should -BeLessOrEqual ([math]::Floor($scan.Milliseconds / 200))
     }
 }
+
+Describe 'Get-OmapiLease when dhcpd takes no more connections' {
+    # dhcpd 4.4.3 closes at once every OMAPI connection whose descriptor is above 200 (about 190 from all clients
+    # together). A bulk lookup starts on the session's open connection and opens its others while it runs: the ones
+    # dhcpd closes leave it on fewer, and it still returns every lease (docs/design/core-connection.md).
+    BeforeAll {
+        $server = Get-TestServer -Name crossing-md5
+        $session = Connect-Omapi -Server $server.Server -Port $server.Port -KeyFile $server.KeyFile
+        $hogs = [System.Collections.Generic.List[System.Net.Sockets.TcpClient]]::new()
+        $refused = $false
+        while (-not $refused -and $hogs.Count -lt 400) {
+            $client = [System.Net.Sockets.TcpClient]::new()
+            $client.Connect($server.Server, $server.Port)
+            $client.ReceiveTimeout = 5000
+            $intro = [byte[]]::new(8)
+            $read = 0
+            try {
+                while ($read -lt 8) {
+                    $n = $client.GetStream().Read($intro, $read, 8 - $read)
+                    if ($n -eq 0) { break }
+                    $read += $n
+                }
+            }
+            catch [System.IO.IOException] {
+                $read = 0
+            }
+            if ($read -eq 8) {
+                $hogs.Add($client)
+            }
+            else {
+                $client.Dispose()
+                $refused = $true
+            }
+        }
+    }
+
+    AfterAll {
+        foreach ($client in $hogs) { $client.Dispose() }
+        Disconnect-Omapi -Session $session
+    }
+
+    It 'is full: a new connection is closed before its intro' {
+        Write-Host "  dhcpd closed a new connection after $($hogs.Count) were held open"
+        $refused | Should -BeTrue -Because "dhcpd accepted $($hogs.Count) connections without closing one"
+        $hogs.Count | Should -BeGreaterThan 100
+    }
+
+    It 'scans a range on the one connection it has and returns every lease' {
+        $session.Connections | Should -Be 1
+        $leases = Get-OmapiLease -Range ([PSOmapi.Testing.DhcpdScenario]::CrossingScanRange) -Session $session -ThrottleLimit 4 -ErrorVariable failed
+        $failed | Should -BeNullOrEmpty
+        $leases.Count | Should -Be 768
+        $session.Connections | Should -Be 1
+    }
+
+    It 'takes the connections it asks for once dhcpd has room again' {
+        foreach ($client in $hogs) { $client.Dispose() }
+        $hogs.Clear()
+        Start-Sleep -Milliseconds 500 # dhcpd notices the closed connections
+        $leases = Get-OmapiLease -Range ([PSOmapi.Testing.DhcpdScenario]::CrossingScanRange) -Session $session -ThrottleLimit 4
+        $leases.Count | Should -Be 768
+        $session.Connections | Should -Be 4
+    }
+}
