@@ -150,7 +150,7 @@ namespace Omapi.Core.Bulk
                 // New lists each round: a failed write runs callbacks that may pump this slot again on this thread.
                 var reserved = new List<PendingRequest>();
                 var items = new List<Item>();
-                bool refused = false;
+                Item? refused = null;
                 while (true)
                 {
                     Item? item;
@@ -169,8 +169,7 @@ namespace Omapi.Core.Bulk
                     PendingRequest? pending = connection.TryReserve(item.Request, (reply, error) => _owner.OnReply(this, connection, sent, reply, error));
                     if (pending == null)
                     {
-                        items.Add(item);
-                        refused = true;
+                        refused = item; // no room: it goes back, after the ones reserved before it
                         break;
                     }
 
@@ -178,26 +177,28 @@ namespace Omapi.Core.Bulk
                     items.Add(item);
                 }
 
-                if (reserved.Count > 0 && !connection.TrySend(reserved))
-                {
-                    refused = true;
-                }
-                else if (refused)
-                {
-                    items.RemoveRange(0, reserved.Count); // only the refused one goes back
-                }
-
-                if (!refused)
+                bool written = reserved.Count == 0 || connection.TrySend(reserved);
+                if (written && refused == null)
                 {
                     return;
                 }
 
                 lock (_owner._gate)
                 {
-                    for (int i = items.Count - 1; i >= 0; i--)
+                    // Back to the front of the retry queue in input order: the refused item last.
+                    if (refused != null)
                     {
-                        Outstanding.Remove(items[i].Seq);
-                        _owner._retry.AddFirst(items[i]);
+                        Outstanding.Remove(refused.Seq);
+                        _owner._retry.AddFirst(refused);
+                    }
+
+                    if (!written)
+                    {
+                        for (int i = items.Count - 1; i >= 0; i--)
+                        {
+                            Outstanding.Remove(items[i].Seq);
+                            _owner._retry.AddFirst(items[i]);
+                        }
                     }
                 }
 
