@@ -31,8 +31,7 @@ internal static class SideBySide
 
     internal static async Task<List<SideRow>> RunAsync(BenchDhcpd dhcpd, int loop, int repeat, int firstScans, string? pythonDir)
     {
-        string addressFile = Path.Combine(dhcpd.Directory, "addresses.txt");
-        await File.WriteAllLinesAsync(addressFile, dhcpd.Leases.Select(l => l.Address.ToString()));
+        string addressFile = await WriteAddressFileAsync(dhcpd);
         var rows = new List<SideRow>();
 
         rows.Add(await OmshellAsync(dhcpd, loop, repeat));
@@ -67,8 +66,7 @@ internal static class SideBySide
     /// </summary>
     internal static async Task<int> ExecAsync(BenchDhcpd dhcpd, string command)
     {
-        string addressFile = Path.Combine(dhcpd.Directory, "addresses.txt");
-        await File.WriteAllLinesAsync(addressFile, dhcpd.Leases.Select(l => l.Address.ToString()));
+        string addressFile = await WriteAddressFileAsync(dhcpd);
         var psi = new ProcessStartInfo("bash") { UseShellExecute = false, WorkingDirectory = ModuleHarness.RepoRoot };
         psi.ArgumentList.Add("-c");
         psi.ArgumentList.Add(command);
@@ -84,6 +82,14 @@ internal static class SideBySide
         await p.WaitForExitAsync();
         Console.WriteLine($"bench: --exec exited with {p.ExitCode}; dhcpd {(dhcpd.IsAlive() ? "alive" : "NOT alive")}");
         return dhcpd.IsAlive() ? p.ExitCode : 1;
+    }
+
+    /// <summary>The seeded addresses, one per line, in a file in dhcpd's private directory (for pwsh and --exec).</summary>
+    private static async Task<string> WriteAddressFileAsync(BenchDhcpd dhcpd)
+    {
+        string addressFile = Path.Combine(dhcpd.Directory, "addresses.txt");
+        await File.WriteAllLinesAsync(addressFile, dhcpd.Leases.Select(l => l.Address.ToString()));
+        return addressFile;
     }
 
     internal static void Print(List<SideRow> rows, int leaseCount, int loop)
