@@ -12,8 +12,9 @@
 #    installed with Install-PSResource into a temporary module path, and real dhcpd. In that namespace's private
 #    mount table only, /etc/hosts and /etc/dhcp are replaced by files of this run, so the documentation's examples
 #    (dhcp1.example.net, /etc/dhcp/omapi.key) run as written against the lab.
-# 4. Reads the TRX and NUnit XML results and prints, as the last line, "N passed, N failed, N skipped" (totals over
-#    xunit and Pester).
+# 4. Reads the TRX and NUnit XML results, lists the failed tests with the start of their messages
+#    (tests/Show-TestFailures.ps1), and prints, as the last line, "N passed, N failed, N skipped" (totals over xunit
+#    and Pester).
 # 5. Exits non-zero if a test failed, a run failed or left no results, no test ran at all, or (when CI=true) any test
 #    was skipped. CI=true also sets PSOMAPI_REQUIRE_DHCPD=1, so dhcpd tests fail rather than skip when dhcpd cannot
 #    run.
@@ -259,6 +260,15 @@ if [ "${PSOMAPI_TEST_ONLY:-}" != xunit ]; then
             problems+=("Pester: build.ps1 -Task Pester exited with $rc")
         fi
     fi
+fi
+
+# The failed tests, by name and with the start of their messages, near the end of the log (a CI log may keep only its
+# tail).
+if [ "$failed" -gt 0 ]; then
+    echo
+    echo "run-tests: the failed tests:"
+    dotnet pwsh -NoProfile -NonInteractive -File tests/Show-TestFailures.ps1 -ResultsDirectory "$results" ||
+        echo "run-tests: could not list the failed tests; see the results in $results"
 fi
 
 status=0
