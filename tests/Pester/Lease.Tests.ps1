@@ -64,17 +64,24 @@ namespace PSOmapiTests
 }
 
 Describe 'Get-OmapiLease -Range progress' {
-    It 'is paced by elapsed time, not by results: at most one record per 200 ms (15 x 4,096 addresses)' {
-        $scan = Invoke-CrossingScan -Repeat 15
-        $scan.Leases | Should -Be (768 * 15)
-        Write-Host "  $($scan.Leases) leases from $(4096 * 15) addresses in $($scan.Milliseconds) ms: $($scan.Processing.Count) progress records"
+    It 'is paced by elapsed time, not by results: at most one record per 200 ms (a scan of about 3 s)' {
+        # Progress starts only for a scan that will last more than a second (ProgressThrottle), so the scan is sized to
+        # this machine: about 3 s at the rate a first scan of 5 x 4,096 addresses measures (a fixed 15 x 4,096 took
+        # 1.2 s here and wrote 6 records; a machine a fifth faster would have written none).
+        $probe = Invoke-CrossingScan -Repeat 5
+        $repeat = [math]::Max(15, [math]::Ceiling(3000 / ([math]::Max(1, $probe.Milliseconds) / 5)))
+        $addresses = 4096 * $repeat
+        $scan = Invoke-CrossingScan -Repeat $repeat -Force:($addresses -gt 65536)
+        $scan.Leases | Should -Be (768 * $repeat)
+        Write-Host "  $($scan.Leases) leases from $addresses addresses in $($scan.Milliseconds) ms: $($scan.Processing.Count) progress records"
         $scan.Processing.Count | Should -BeGreaterThan 0
         $scan.Processing.Count | Should -BeLessOrEqual ([math]::Floor($scan.Milliseconds / 200))
         # A new record each time (hosts may keep them), closed by one Completed record.
         @($scan.Processing | Select-Object -Unique).Count | Should -Be $scan.Processing.Count
         $scan.Records[-1].RecordType | Should -Be 'Completed'
         $scan.Records[-1].Activity | Should -BeLike '*198.18.0.0-198.18.15.255*'
-        $scan.Processing[-1].StatusDescription | Should -Match '^[\d,]+ of 61,440 addresses \(198\.18\.'
+        $total = [string]::Format([cultureinfo]::InvariantCulture, '{0:N0}', $addresses)
+        $scan.Processing[-1].StatusDescription | Should -Match ('^[\d,]+ of ' + [regex]::Escape($total) + ' addresses \(198\.18\.')
     }
 
     It 'a scan shorter than the interval writes no progress at all' {
