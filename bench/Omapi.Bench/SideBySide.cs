@@ -32,60 +32,42 @@ internal static class SideBySide
     internal static async Task<List<SideRow>> RunAsync(BenchDhcpd dhcpd, int loop, int repeat, int firstScans, string? pythonDir)
     {
         string addressFile = await WriteAddressFileAsync(dhcpd);
+        string omshellCommands = Path.Combine(dhcpd.Directory, "omshell-lookups.txt");
+        await File.WriteAllTextAsync(omshellCommands, string.Concat(dhcpd.Leases.Take(loop).Select(l => string.Create(CultureInfo.InvariantCulture, $"new lease\nset ip-address = {l.Address}\nopen\n"))));
         var rows = new List<SideRow>();
         if (pythonDir is not null)
         {
             rows.Add(await PythonAsync(dhcpd, pythonDir, loop, repeat));
         }
 
-        // omshell runs between the pwsh runs, one round before each, so that its rate and theirs are measured over the same
-        // stretch of time: on this shared machine omshell's own rate moved from 6,400 to 11,000/s within one run, and a
-        // ratio whose omshell runs all came first moved with it. Each pwsh round is a new process (warmed up first).
-        Console.WriteLine($"bench: omshell, scripted ({loop:N0} lookups through one process's stdin), one round before each pwsh run");
-        Console.WriteLine($"bench: real pwsh: {Script} ({repeat} processes, each warmed up and then measuring every mode once; {loop:N0} addresses in the loops)");
-        var omshell = new List<double>();
-        string? omshellProblem = null;
-        var pwsh = new List<SideRow>();
-        for (int i = 0; i < repeat; i++)
-        {
-            omshellProblem ??= await OmshellRoundAsync(dhcpd, loop, omshell);
-            Merge(pwsh, Collect("pwsh", await PwshAsync(dhcpd, addressFile, loop, 1, "All")));
-        }
+        // omshell runs interleaved with pwsh, so that its rate and theirs are measured over the same stretch of time: on this
+        // shared machine omshell's own rate moved from 6,400 to 11,000/s within one run, and a ratio whose omshell runs all
+        // came first moved with it. The warm pwsh process runs one omshell round before each of its rounds; the bench runs
+        // one before each first-scan process.
+        Console.WriteLine($"bench: real pwsh: {Script} ({repeat} rounds of each mode, each after one omshell round of {loop:N0} lookups through its stdin; {loop:N0} addresses in the loops)");
+        var all = Collect("pwsh", await PwshAsync(dhcpd, addressFile, loop, repeat, "All", omshellCommands)).ToList();
+        SideRow omshell = all.FirstOrDefault(r => r.Tool == "omshell") ?? new SideRow("omshell", OmshellName, new List<double>(), "the pwsh run printed no omshell result");
+        all.Remove(omshell);
 
         var first = new List<double>();
         string? firstProblem = null;
         for (int i = 0; i < firstScans; i++)
         {
-            omshellProblem ??= await OmshellRoundAsync(dhcpd, loop, omshell);
-            SideRow r = Collect("pwsh", await PwshAsync(dhcpd, addressFile, loop, 1, "FirstScan")).Single();
+            string? problem = await OmshellRoundAsync(dhcpd, omshellCommands, loop, omshell.Rates);
+            if (problem is not null && omshell.Problem is null)
+            {
+                omshell = omshell with { Problem = problem };
+            }
+
+            SideRow r = Collect("pwsh", await PwshAsync(dhcpd, addressFile, loop, 1, "FirstScan", null)).Single();
             first.AddRange(r.Rates);
             firstProblem ??= r.Problem;
         }
 
-        rows.Insert(0, new SideRow("omshell", "new lease / set ip-address = x / open, scripted (one process)", omshell, omshellProblem));
-        rows.AddRange(pwsh);
+        rows.Insert(0, omshell);
+        rows.AddRange(all);
         rows.Add(new SideRow("pwsh", "Get-OmapiLease -Range (first scan in a new pwsh)", first, firstProblem));
         return rows;
-    }
-
-    /// <summary>Adds each round's rows to the rows of the same name (a new name is added at the end).</summary>
-    private static void Merge(List<SideRow> rows, IEnumerable<SideRow> round)
-    {
-        foreach (SideRow r in round)
-        {
-            int i = rows.FindIndex(x => x.Name == r.Name);
-            if (i < 0)
-            {
-                rows.Add(r with { Rates = new List<double>(r.Rates) });
-                continue;
-            }
-
-            rows[i].Rates.AddRange(r.Rates);
-            if (rows[i].Problem is null && r.Problem is not null)
-            {
-                rows[i] = rows[i] with { Problem = r.Problem };
-            }
-        }
     }
 
     /// <summary>
@@ -157,11 +139,12 @@ internal static class SideBySide
             using JsonDocument json = JsonDocument.Parse(line["RESULT ".Length..]);
             JsonElement e = json.RootElement;
             string name = e.GetProperty("Name").GetString()!;
+            string rowTool = e.TryGetProperty("Tool", out JsonElement t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : tool;
             string? problem = e.GetProperty("Problem").ValueKind == JsonValueKind.String ? e.GetProperty("Problem").GetString() : null;
             problem = string.IsNullOrEmpty(problem) ? null : problem;
             if (!byName.TryGetValue(name, out SideRow? row))
             {
-                row = new SideRow(tool, name, new List<double>(), null);
+                row = new SideRow(rowTool, name, new List<double>(), null);
                 byName[name] = row;
                 order.Add(name);
             }
@@ -184,7 +167,7 @@ internal static class SideBySide
         }
     }
 
-    private static async Task<string> PwshAsync(BenchDhcpd dhcpd, string addressFile, int loop, int repeat, string mode)
+    private static async Task<string> PwshAsync(BenchDhcpd dhcpd, string addressFile, int loop, int repeat, string mode, string? omshellCommands)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -205,6 +188,14 @@ internal static class SideBySide
             psi.ArgumentList.Add(a);
         }
 
+        if (omshellCommands is not null)
+        {
+            psi.ArgumentList.Add("-OmshellCommands");
+            psi.ArgumentList.Add(omshellCommands);
+            psi.ArgumentList.Add("-OmshellPath");
+            psi.ArgumentList.Add(Omshell.OmshellPath);
+        }
+
         psi.Environment["PSOMAPI_BENCH_SECRET"] = dhcpd.SecretBase64; // not on the command line
         psi.Environment["NO_COLOR"] = "1";
         using Process p = Process.Start(psi)!;
@@ -220,22 +211,22 @@ internal static class SideBySide
         return output;
     }
 
-    /// <summary>One omshell run: the first <paramref name="loop"/> leases looked up through one process's stdin; adds its rate to <paramref name="rates"/> and returns what went wrong, if anything.</summary>
-    private static async Task<string?> OmshellRoundAsync(BenchDhcpd dhcpd, int loop, List<double> rates)
-    {
-        var script = new StringBuilder();
-        script.Append(CultureInfo.InvariantCulture, $"server {BenchDhcpd.OmapiHost}\nport {BenchDhcpd.OmapiPort}\nkey {BenchDhcpd.KeyName} {dhcpd.SecretBase64}\nconnect\n");
-        foreach (SeedLease l in dhcpd.Leases.Take(loop))
-        {
-            script.Append(CultureInfo.InvariantCulture, $"new lease\nset ip-address = {l.Address}\nopen\n");
-        }
+    private const string OmshellName = "new lease / set ip-address = x / open, scripted (one process)";
 
+    /// <summary>
+    /// One omshell run of the lookups in <paramref name="commands"/> (no key in that file: the header with the secret is
+    /// written to omshell's stdin only), as Measure-Lookups.ps1 runs it: adds its rate to <paramref name="rates"/> and
+    /// returns what went wrong, if anything.
+    /// </summary>
+    private static async Task<string?> OmshellRoundAsync(BenchDhcpd dhcpd, string commands, int loop, List<double> rates)
+    {
+        string script = string.Create(CultureInfo.InvariantCulture, $"server {BenchDhcpd.OmapiHost}\nport {BenchDhcpd.OmapiPort}\nkey {BenchDhcpd.KeyName} {dhcpd.SecretBase64}\nconnect\n") + await File.ReadAllTextAsync(commands);
         var psi = new ProcessStartInfo(Omshell.OmshellPath) { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         var watch = Stopwatch.StartNew();
         using Process p = Process.Start(psi)!;
         Task<string> output = p.StandardOutput.ReadToEndAsync();
         Task<string> error = p.StandardError.ReadToEndAsync();
-        await p.StandardInput.WriteAsync(script.ToString());
+        await p.StandardInput.WriteAsync(script);
         p.StandardInput.Close();
         await p.WaitForExitAsync();
         watch.Stop();

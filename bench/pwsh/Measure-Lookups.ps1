@@ -6,7 +6,9 @@
     secret comes in $env:PSOMAPI_BENCH_SECRET, never on the command line. Imports the module by its manifest, connects,
     warms up, then measures each mode -Repeat times. Every mode checks what it got (count, and for the loop the address
     of each lease), so a fast wrong answer cannot pass as a result. -Mode FirstScan measures one -Range scan in this new
-    process (the cost a scheduled script pays) and nothing else.
+    process (the cost a scheduled script pays) and nothing else. With -OmshellCommands (a file of omshell lookups, no key
+    in it) each round starts with one omshell run of those lookups, so that omshell is measured interleaved with the
+    modes it is compared with.
 #>
 param(
     [Parameter(Mandatory)] [string] $Manifest,
@@ -17,7 +19,9 @@ param(
     [int] $Loop = 5000,
     [int] $Repeat = 3,
     [double] $WarmupSeconds = 4,
-    [ValidateSet('All', 'FirstScan')] [string] $Mode = 'All'
+    [ValidateSet('All', 'FirstScan')] [string] $Mode = 'All',
+    [string] $OmshellCommands,
+    [string] $OmshellPath = '/usr/bin/omshell'
 )
 
 $ErrorActionPreference = 'Stop'
@@ -36,6 +40,36 @@ function Write-Result([string] $Name, [int] $Count, [double] $Seconds, [string] 
         Seconds = $Seconds
         Rate    = if ($Seconds -gt 0) { $Count / $Seconds } else { 0 }
         Problem = $Problem
+    } | ConvertTo-Json -Compress | ForEach-Object { "RESULT $_" }
+}
+
+function Measure-Omshell {
+    # The same as the bench's own omshell round: one process, its lookups written to stdin, timed from start to exit.
+    $text = "server $Server`nport $Port`nkey $KeyName $env:PSOMAPI_BENCH_SECRET`nconnect`n" + [IO.File]::ReadAllText($OmshellCommands)
+    $psi = [System.Diagnostics.ProcessStartInfo]::new($OmshellPath)
+    $psi.UseShellExecute = $false
+    $psi.RedirectStandardInput = $true
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    $p = [System.Diagnostics.Process]::Start($psi)
+    $err = $p.StandardError.ReadToEndAsync()
+    $out = $p.StandardOutput.ReadToEndAsync()
+    $p.StandardInput.Write($text)
+    $p.StandardInput.Close()
+    $p.WaitForExit()
+    $watch.Stop()
+    $printed = $out.GetAwaiter().GetResult() + $err.GetAwaiter().GetResult()
+    $answered = ([regex]::Matches($printed, 'ip-address = ')).Count
+    $problem = if ($answered -lt $Loop) { "omshell printed $answered leases of $Loop (exit $($p.ExitCode))" }
+    $p.Dispose()
+    [pscustomobject]@{
+        Tool    = 'omshell'
+        Name    = 'new lease / set ip-address = x / open, scripted (one process)'
+        Count   = $Loop
+        Seconds = $watch.Elapsed.TotalSeconds
+        Rate    = $Loop / $watch.Elapsed.TotalSeconds
+        Problem = $problem
     } | ConvertTo-Json -Compress | ForEach-Object { "RESULT $_" }
 }
 
@@ -71,6 +105,8 @@ do {
 } while ($warmup.Elapsed.TotalSeconds -lt $WarmupSeconds)
 
 for ($r = 0; $r -lt $Repeat; $r++) {
+    if ($OmshellCommands) { Measure-Omshell }
+
     $watch = [System.Diagnostics.Stopwatch]::StartNew()
     foreach ($ip in $loopStrings) { $null = Get-OmapiLease -IPAddress $ip }
     $watch.Stop()
