@@ -49,7 +49,7 @@ namespace Omapi.Core
 
         /// <summary>Looks up the leases of many addresses (see <see cref="StartBulkAsync"/>); a missing lease is an item with <see cref="OmapiNotFoundException"/>.</summary>
         public Task<OmapiBulkOperation<IPAddress, OmapiLease>> StartLeaseLookupAsync(IEnumerable<IPAddress>? addresses, OmapiBulkOptions? options = null, CancellationToken cancellationToken = default) =>
-            StartBulkAsync(addresses, BulkLeaseRequest, (address, reply) => LeaseFromReply(address, reply, "open lease"), options, cancellationToken);
+            StartBulkAsync(addresses, BulkLeaseRequest, [MethodImpl(HotPath.Optimize)] (address, reply) => LeaseFromReply(address, reply, "open lease"), options, cancellationToken);
 
         private static OmapiRequest LeaseRequest(IPAddress address) =>
             new OmapiRequest(OmapiOpcode.Open, 0, LeaseOpenMessage, new OmapiValueList(1).Add("ip-address", OmapiEncoding.FromIPv4(address)), "open lease " + address, "open lease");

@@ -39,6 +39,7 @@ namespace Omapi.Core.Bulk
 
             internal Exception? Error { get; set; }
 
+            [MethodImpl(HotPath.Optimize)]
             internal OmapiBulkResult<TKey, TValue> Result() => new OmapiBulkResult<TKey, TValue>(Seq, Key, Value, Error);
         }
 
@@ -166,7 +167,7 @@ namespace Omapi.Core.Bulk
                     }
 
                     Item sent = item;
-                    PendingRequest? pending = connection.TryReserve(item.Request, (reply, error) => _owner.OnReply(this, connection, sent, reply, error));
+                    PendingRequest? pending = connection.TryReserve(item.Request, [MethodImpl(HotPath.Optimize)] (reply, error) => _owner.OnReply(this, connection, sent, reply, error));
                     if (pending == null)
                     {
                         refused = item; // no room: it goes back, after the ones reserved before it

@@ -1,10 +1,12 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace Omapi.Core.Bulk
 {
     /// <summary>The outcome of one item of a bulk operation: its key, and its value or its error.</summary>
     public readonly struct OmapiBulkResult<TKey, TValue>
     {
+        [MethodImpl(HotPath.Optimize)]
         internal OmapiBulkResult(long index, TKey key, TValue? value, Exception? error)
         {
             Index = index;

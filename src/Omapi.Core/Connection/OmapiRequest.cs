@@ -1,5 +1,6 @@
 using System;
 using Omapi.Core.Protocol;
+using System.Runtime.CompilerServices;
 
 namespace Omapi.Core.Connection
 {
@@ -15,6 +16,7 @@ namespace Omapi.Core.Connection
         /// <param name="objectValues">Object values: lookup keys or attributes to set.</param>
         /// <param name="description">What the request does, for errors: "open lease 198.51.100.20".</param>
         /// <param name="replyKind">Requests of one kind have similar reply sizes (e.g. "open lease"); used to estimate reply bytes.</param>
+        [MethodImpl(HotPath.Optimize)]
         public OmapiRequest(OmapiOpcode op, uint handle, OmapiValueList? messageValues, OmapiValueList? objectValues, string description, string? replyKind = null)
         {
             if (op == OmapiOpcode.Status || op < OmapiOpcode.Open || op > OmapiOpcode.Delete)
@@ -73,6 +75,7 @@ namespace Omapi.Core.Connection
         }
 
         /// <summary>Names dhcpd's message object intercepts and that make it drop the connection (omapi-protocol.md 2.5).</summary>
+        [MethodImpl(HotPath.Optimize)]
         public static bool IsReservedMessageName(string name) => name switch
         {
             "object" or "notify-object" or "authid" or "op" or "handle" or "id" or "rid" or "authenticator" => true,

@@ -64,6 +64,7 @@ namespace Omapi.Core.Connection
         /// (protocol notes s.7). Kinds are the request's <see cref="OmapiRequest.ReplyKind"/>: "open lease", "refresh lease",
         /// "status" (UPDATE and DELETE, answered by a STATUS), and anything else.
         /// </summary>
+        [MethodImpl(HotPath.Optimize)]
         public static int Prior(string kind, int signatureLength)
         {
             switch (kind)
@@ -84,6 +85,7 @@ namespace Omapi.Core.Connection
         /// hardware address, and the remote-handle variable an UPDATE leaves (or the longest STATUS, if that were longer):
         /// 888 bytes with HMAC-MD5, 936 with HMAC-SHA512.
         /// </summary>
+        [MethodImpl(HotPath.Optimize)]
         public static int LeaseReply(int signatureLength)
         {
             int values =
@@ -96,8 +98,10 @@ namespace Omapi.Core.Connection
         }
 
         /// <summary>The longest STATUS reply: result, and a message of up to 128 characters (dhcpd's are at most 32).</summary>
+        [MethodImpl(HotPath.Optimize)]
         public static int StatusReply(int signatureLength) => 24 + Value("result", 4) + Value("message", 128) + 2 + 2 + signatureLength;
 
+        [MethodImpl(HotPath.Optimize)]
         private static int Value(string name, int valueLength) => 2 + name.Length + 4 + valueLength;
     }
 }

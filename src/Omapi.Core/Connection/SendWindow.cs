@@ -214,6 +214,7 @@ namespace Omapi.Core.Connection
             _sentSinceIdle += requestBytes;
         }
 
+        [MethodImpl(HotPath.Optimize)]
         private List<Waiter>? Pump()
         {
             List<Waiter>? granted = null;
@@ -230,6 +231,7 @@ namespace Omapi.Core.Connection
             return granted;
         }
 
+        [MethodImpl(HotPath.Optimize)]
         private static void Signal(List<Waiter>? granted)
         {
             if (granted == null)

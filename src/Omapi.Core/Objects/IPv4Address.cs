@@ -2,6 +2,7 @@ using System;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 
 namespace Omapi.Core.Objects
 {
@@ -75,9 +76,11 @@ namespace Omapi.Core.Objects
         public uint ToUInt32() => _value;
 
         /// <summary>The address as an <see cref="IPAddress"/>.</summary>
+        [MethodImpl(HotPath.Optimize)]
         public IPAddress ToIPAddress() => new IPAddress(GetAddressBytes());
 
         /// <summary>The four bytes in network order.</summary>
+        [MethodImpl(HotPath.Optimize)]
         public byte[] GetAddressBytes() => new[] { (byte)(_value >> 24), (byte)(_value >> 16), (byte)(_value >> 8), (byte)_value };
 
         /// <summary>Dotted text: <c>198.51.100.10</c>.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 
 namespace Omapi.Core.Protocol
 {
@@ -22,6 +23,7 @@ namespace Omapi.Core.Protocol
         private static readonly Dictionary<int, string[]> ByShape = Build();
 
         /// <summary>The shared string for these bytes, or a new one.</summary>
+        [MethodImpl(HotPath.Optimize)]
         internal static string Get(byte[] buffer, int offset, int length)
         {
             if (length > 0 && ByShape.TryGetValue(Shape(length, buffer[offset], buffer[offset + length - 1]), out string[]? candidates))
@@ -38,6 +40,7 @@ namespace Omapi.Core.Protocol
             return OmapiEncoding.Latin1ToString(buffer, offset, length);
         }
 
+        [MethodImpl(HotPath.Optimize)]
         private static bool Matches(string candidate, byte[] buffer, int offset)
         {
             for (int i = 0; i < candidate.Length; i++)
@@ -51,6 +54,7 @@ namespace Omapi.Core.Protocol
             return true;
         }
 
+        [MethodImpl(HotPath.Optimize)]
         private static int Shape(int length, byte first, byte last) => (length << 16) | (first << 8) | last;
 
         private static Dictionary<int, string[]> Build()

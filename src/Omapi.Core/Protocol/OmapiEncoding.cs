@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Runtime.CompilerServices;
 
 namespace Omapi.Core.Protocol
 {
@@ -50,6 +51,7 @@ namespace Omapi.Core.Protocol
         }
 
         /// <summary>An IPv4 address as its 4 raw bytes. OMAPI is IPv4-only.</summary>
+        [MethodImpl(HotPath.Optimize)]
         public static byte[] FromIPv4(IPAddress address)
         {
             if (address == null)

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Net;
 using Omapi.Core.Objects;
@@ -54,6 +55,26 @@ namespace Omapi.Core.Tests.Values
 
             Assert.Equal(1L << 32, AddressRange.Parse("0.0.0.0/0").Count);
             Assert.Equal(1, AddressRange.Parse("198.51.100.5").Count);
+        }
+
+        [Fact]
+        public void A_ranges_addresses_can_be_enumerated_again_and_each_enumerator_starts_from_the_first()
+        {
+            IEnumerable<IPAddress> addresses = AddressRange.Parse("255.255.255.253-255.255.255.255").Addresses();
+            string[] expected = { "255.255.255.253", "255.255.255.254", "255.255.255.255" };
+            Assert.Equal(expected, addresses.Select(a => a.ToString()));
+            Assert.Equal(expected, addresses.Select(a => a.ToString()));
+
+            using IEnumerator<IPAddress> e = addresses.GetEnumerator();
+            Assert.True(e.MoveNext());
+            Assert.True(e.MoveNext());
+            using IEnumerator<IPAddress> other = addresses.GetEnumerator();
+            Assert.True(other.MoveNext());
+            Assert.Equal("255.255.255.253", other.Current.ToString());
+            Assert.Equal("255.255.255.254", e.Current.ToString());
+            Assert.True(e.MoveNext());
+            Assert.False(e.MoveNext());
+            Assert.False(e.MoveNext());
         }
 
         [Theory]
