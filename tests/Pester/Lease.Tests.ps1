@@ -126,9 +126,10 @@ Describe 'Get-OmapiLease when dhcpd takes no more connections' {
     BeforeAll {
         $server = Get-TestServer -Name crossing-md5
         $session = Connect-Omapi -Server $server.Server -Port $server.Port -KeyFile $server.KeyFile
-        $hogs = [System.Collections.Generic.List[System.Net.Sockets.TcpClient]]::new()
-        $refused = $false
-        while (-not $refused -and $hogs.Count -lt 400) {
+
+        function Open-HeldConnection {
+            <# A TCP connection to dhcpd's OMAPI port that got its 8-byte intro (dhcpd took it), or $null when dhcpd closed
+               it before the intro (no room). #>
             $client = [System.Net.Sockets.TcpClient]::new()
             $client.Connect($server.Server, $server.Port)
             $client.ReceiveTimeout = 5000
@@ -145,10 +146,20 @@ Describe 'Get-OmapiLease when dhcpd takes no more connections' {
                 $read = 0
             }
             if ($read -eq 8) {
+                return $client
+            }
+            $client.Dispose()
+            return $null
+        }
+
+        $hogs = [System.Collections.Generic.List[System.Net.Sockets.TcpClient]]::new()
+        $refused = $false
+        while (-not $refused -and $hogs.Count -lt 400) {
+            $client = Open-HeldConnection
+            if ($client) {
                 $hogs.Add($client)
             }
             else {
-                $client.Dispose()
                 $refused = $true
             }
         }
@@ -176,7 +187,11 @@ Describe 'Get-OmapiLease when dhcpd takes no more connections' {
     It 'takes the connections it asks for once dhcpd has room again' {
         foreach ($client in $hogs) { $client.Dispose() }
         $hogs.Clear()
-        Start-Sleep -Milliseconds 500 # dhcpd notices the closed connections
+        # dhcpd has room again once it has noticed the closed connections: a probe connection gets its intro.
+        $clock = [System.Diagnostics.Stopwatch]::StartNew()
+        while ($null -eq ($probe = Open-HeldConnection) -and $clock.Elapsed.TotalSeconds -lt 10) { Start-Sleep -Milliseconds 100 }
+        $probe | Should -Not -BeNullOrEmpty -Because 'dhcpd should take connections again within 10 s of the held ones closing'
+        $probe.Dispose()
         $leases = Get-OmapiLease -Range ([PSOmapi.Testing.DhcpdScenario]::CrossingScanRange) -Session $session -ThrottleLimit 4
         $leases.Count | Should -Be 768
         $session.Connections | Should -Be 4
