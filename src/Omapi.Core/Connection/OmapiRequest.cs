@@ -1,6 +1,6 @@
 using System;
-using Omapi.Core.Protocol;
 using System.Runtime.CompilerServices;
+using Omapi.Core.Protocol;
 
 namespace Omapi.Core.Connection
 {

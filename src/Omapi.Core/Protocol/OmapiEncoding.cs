@@ -2,8 +2,8 @@ using System;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using System.Runtime.CompilerServices;
+using System.Text;
 
 namespace Omapi.Core.Protocol
 {
