@@ -27,6 +27,8 @@ internal sealed record SideRow(string Tool, string Name, List<double> Rates, str
 /// </summary>
 internal static class SideBySide
 {
+    private const string FirstScanName = "Get-OmapiLease -Range (first scan in a new pwsh)";
+
     private static readonly string Script = Path.Combine(ModuleHarness.RepoRoot, "bench", "pwsh", "Measure-Lookups.ps1");
 
     internal static async Task<List<SideRow>> RunAsync(BenchDhcpd dhcpd, int loop, int repeat, int firstScans, string? pythonDir)
@@ -34,39 +36,35 @@ internal static class SideBySide
         string addressFile = await WriteAddressFileAsync(dhcpd);
         string omshellCommands = Path.Combine(dhcpd.Directory, "omshell-lookups.txt");
         await File.WriteAllTextAsync(omshellCommands, string.Concat(dhcpd.Leases.Take(loop).Select(l => string.Create(CultureInfo.InvariantCulture, $"new lease\nset ip-address = {l.Address}\nopen\n"))));
-        var rows = new List<SideRow>();
-        if (pythonDir is not null)
-        {
-            rows.Add(await PythonAsync(dhcpd, pythonDir, loop, repeat));
-        }
+        SideRow? python = pythonDir is null ? null : await PythonAsync(dhcpd, pythonDir, loop, repeat);
 
         // omshell runs interleaved with pwsh, so that its rate and theirs are measured over the same stretch of time: on this
         // shared machine omshell's own rate moved from 6,400 to 11,000/s within one run, and a ratio whose omshell runs all
-        // came first moved with it. The warm pwsh process runs one omshell round before each of its rounds; the bench runs
-        // one before each first-scan process.
+        // came first moved with it. Measure-Lookups.ps1 runs one omshell round before each round of the warm process, and
+        // one after the scan of each first-scan process; the results of all the processes are rows by name.
         Console.WriteLine($"bench: real pwsh: {Script} ({repeat} rounds of each mode, each after one omshell round of {loop:N0} lookups through its stdin; {loop:N0} addresses in the loops)");
-        var all = Collect("pwsh", await PwshAsync(dhcpd, addressFile, loop, repeat, "All", omshellCommands)).ToList();
-        SideRow omshell = all.FirstOrDefault(r => r.Tool == "omshell") ?? new SideRow("omshell", OmshellName, new List<double>(), "the pwsh run printed no omshell result");
-        all.Remove(omshell);
-
-        var first = new List<double>();
-        string? firstProblem = null;
+        var output = new StringBuilder(await PwshAsync(dhcpd, addressFile, loop, repeat, "All", omshellCommands));
         for (int i = 0; i < firstScans; i++)
         {
-            string? problem = await OmshellRoundAsync(dhcpd, omshellCommands, loop, omshell.Rates);
-            if (problem is not null && omshell.Problem is null)
-            {
-                omshell = omshell with { Problem = problem };
-            }
-
-            SideRow r = Collect("pwsh", await PwshAsync(dhcpd, addressFile, loop, 1, "FirstScan", null)).Single();
-            first.AddRange(r.Rates);
-            firstProblem ??= r.Problem;
+            output.Append(await PwshAsync(dhcpd, addressFile, loop, 1, "FirstScan", omshellCommands));
         }
 
-        rows.Insert(0, omshell);
-        rows.AddRange(all);
-        rows.Add(new SideRow("pwsh", "Get-OmapiLease -Range (first scan in a new pwsh)", first, firstProblem));
+        // Every process must have printed its results: a row with fewer runs than asked for is a problem, not a median.
+        var rows = Collect("pwsh", output.ToString()).Select(r =>
+        {
+            int expected = r.Name == FirstScanName ? firstScans : r.Tool == "omshell" ? repeat + firstScans : repeat;
+            return r.Rates.Count == expected || r.Problem is not null ? r : r with { Problem = $"{r.Rates.Count} of {expected} runs printed a result" };
+        }).ToList();
+        if (rows.All(r => r.Name != FirstScanName) && firstScans > 0)
+        {
+            rows.Add(new SideRow("pwsh", FirstScanName, new List<double>(), "no first-scan process printed a result"));
+        }
+
+        if (python is not null)
+        {
+            rows.Insert(rows.Count > 0 && rows[0].Tool == "omshell" ? 1 : 0, python);
+        }
+
         return rows;
     }
 
@@ -211,33 +209,6 @@ internal static class SideBySide
         return output;
     }
 
-    private const string OmshellName = "new lease / set ip-address = x / open, scripted (one process)";
-
-    /// <summary>
-    /// One omshell run of the lookups in <paramref name="commands"/> (no key in that file: the header with the secret is
-    /// written to omshell's stdin only), as Measure-Lookups.ps1 runs it: adds its rate to <paramref name="rates"/> and
-    /// returns what went wrong, if anything.
-    /// </summary>
-    private static async Task<string?> OmshellRoundAsync(BenchDhcpd dhcpd, string commands, int loop, List<double> rates)
-    {
-        string script = string.Create(CultureInfo.InvariantCulture, $"server {BenchDhcpd.OmapiHost}\nport {BenchDhcpd.OmapiPort}\nkey {BenchDhcpd.KeyName} {dhcpd.SecretBase64}\nconnect\n") + await File.ReadAllTextAsync(commands);
-        var psi = new ProcessStartInfo(Omshell.OmshellPath) { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        var watch = Stopwatch.StartNew();
-        using Process p = Process.Start(psi)!;
-        Task<string> output = p.StandardOutput.ReadToEndAsync();
-        Task<string> error = p.StandardError.ReadToEndAsync();
-        await p.StandardInput.WriteAsync(script);
-        p.StandardInput.Close();
-        await p.WaitForExitAsync();
-        watch.Stop();
-        string text = await output + await error;
-        rates.Add(loop / watch.Elapsed.TotalSeconds);
-
-        // omshell echoes nothing of the commands; each open prints the object, with its ip-address line.
-        int answered = CountOccurrences(text, "ip-address = ");
-        return answered < loop ? $"omshell printed {answered} leases of {loop} (exit {p.ExitCode}): {text[..Math.Min(400, text.Length)]}" : null;
-    }
-
     private static async Task<SideRow> PythonAsync(BenchDhcpd dhcpd, string pythonDir, int loop, int repeat)
     {
         string script = Path.Combine(ModuleHarness.RepoRoot, "bench", "python", "lookups.py");
@@ -256,16 +227,5 @@ internal static class SideBySide
         await p.WaitForExitAsync();
         SideRow row = Collect("python", output).Single();
         return p.ExitCode == 0 ? row : row with { Problem = $"python exited with {p.ExitCode}: {await err}" };
-    }
-
-    private static int CountOccurrences(string text, string what)
-    {
-        int n = 0;
-        for (int i = text.IndexOf(what, StringComparison.Ordinal); i >= 0; i = text.IndexOf(what, i + what.Length, StringComparison.Ordinal))
-        {
-            n++;
-        }
-
-        return n;
     }
 }

@@ -7,8 +7,8 @@
     warms up, then measures each mode -Repeat times. Every mode checks what it got (count, and for the loop the address
     of each lease), so a fast wrong answer cannot pass as a result. -Mode FirstScan measures one -Range scan in this new
     process (the cost a scheduled script pays) and nothing else. With -OmshellCommands (a file of omshell lookups, no key
-    in it) each round starts with one omshell run of those lookups, so that omshell is measured interleaved with the
-    modes it is compared with.
+    in it) each round starts with one omshell run of those lookups, and a first-scan process ends with one, so that
+    omshell is measured interleaved with the modes it is compared with.
 #>
 param(
     [Parameter(Mandatory)] [string] $Manifest,
@@ -33,8 +33,9 @@ $null = Connect-Omapi -Server $Server -Port $Port -Credential $credential
 $addresses = [string[]] (Get-Content -LiteralPath $AddressFile)
 $range = $addresses[0] + '-' + $addresses[-1]
 
-function Write-Result([string] $Name, [int] $Count, [double] $Seconds, [string] $Problem) {
+function Write-Result([string] $Name, [int] $Count, [double] $Seconds, [string] $Problem, [string] $Tool = 'pwsh') {
     [pscustomobject]@{
+        Tool    = $Tool
         Name    = $Name
         Count   = $Count
         Seconds = $Seconds
@@ -44,7 +45,7 @@ function Write-Result([string] $Name, [int] $Count, [double] $Seconds, [string] 
 }
 
 function Measure-Omshell {
-    # The same as the bench's own omshell round: one process, its lookups written to stdin, timed from start to exit.
+    # One omshell process, its lookups written to stdin (the key only there), timed from start to exit.
     $text = "server $Server`nport $Port`nkey $KeyName $env:PSOMAPI_BENCH_SECRET`nconnect`n" + [IO.File]::ReadAllText($OmshellCommands)
     $psi = [System.Diagnostics.ProcessStartInfo]::new($OmshellPath)
     $psi.UseShellExecute = $false
@@ -63,14 +64,7 @@ function Measure-Omshell {
     $answered = ([regex]::Matches($printed, 'ip-address = ')).Count
     $problem = if ($answered -lt $Loop) { "omshell printed $answered leases of $Loop (exit $($p.ExitCode))" }
     $p.Dispose()
-    [pscustomobject]@{
-        Tool    = 'omshell'
-        Name    = 'new lease / set ip-address = x / open, scripted (one process)'
-        Count   = $Loop
-        Seconds = $watch.Elapsed.TotalSeconds
-        Rate    = $Loop / $watch.Elapsed.TotalSeconds
-        Problem = $problem
-    } | ConvertTo-Json -Compress | ForEach-Object { "RESULT $_" }
+    Write-Result 'new lease / set ip-address = x / open, scripted (one process)' $Loop $watch.Elapsed.TotalSeconds $problem 'omshell'
 }
 
 function Measure-Range([string] $Name) {
@@ -83,6 +77,7 @@ function Measure-Range([string] $Name) {
 
 if ($Mode -eq 'FirstScan') {
     Measure-Range 'Get-OmapiLease -Range (first scan in a new pwsh)'
+    if ($OmshellCommands) { Measure-Omshell } # after the scan: it must not run before what it is compared with
     Disconnect-Omapi -All
     return
 }
